@@ -1,0 +1,45 @@
+/*
+ * mcsec - command-line tool for operators and tests (DESIGN.md section 5).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "tool.h"
+
+static const struct
+{
+	const char *name;
+	int (*fn)(int, char **);
+	const char *help;
+} commands[] = {
+		{"uid", cmd_uid, "compute a MIKEY-SAKKE UID (TS 33.180 F.2.1)"},
+		{"kms", cmd_kms, "test KMS: init, issue"},
+		{"mikey", cmd_mikey, "MIKEY-SAKKE I_MESSAGE: decode, extract, build"},
+		{"bench", cmd_bench, "measure crypto speed (bench crypto)"},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: mcsec COMMAND [options]\n\ncommands:\n");
+	for(size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+}
+
+int main(int argc, char **argv)
+{
+	if(argc < 2) {
+		usage(stderr);
+		return TOOL_EXIT_USAGE;
+	}
+	if(!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")
+			|| !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	for(size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if(!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	tool_err("unknown command '%s'", argv[1]);
+	usage(stderr);
+	return TOOL_EXIT_USAGE;
+}
