@@ -1,0 +1,278 @@
+/*
+ * mcsec - Kamailio module: 3GPP TS 33.180 Annex I Client/Interconnection Signalling Proxy
+ *
+ * Module exports, parameters and life cycle. The protocol and crypto work lives in
+ * libmcsec (lib/, no Kamailio headers); this file stays thin.
+ *
+ * Implemented today: parameters identity/kms_cert/key_set (recorded and validated),
+ * mcsec_is_identity(uri) (cfg + KEMI), RPC mcsec.status. Later issues add the security
+ * functions (CSK upload, XML protection, SRTCP, KRR, key download, ...).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/sr_module.h"
+#include "core/dprint.h"
+#include "core/mem/mem.h"
+#include "core/mem/shm_mem.h"
+#include "core/mod_fix.h"
+#include "core/kemi.h"
+#include "core/ut.h"
+#include "core/parser/parse_uri.h"
+
+#include "mcsec_mod.h"
+
+MODULE_VERSION
+
+mcsec_strlist_t mcsec_identities = {0};
+mcsec_strlist_t mcsec_kms_certs = {0};
+mcsec_strlist_t mcsec_key_sets = {0};
+mcsec_counters_t *mcsec_counters = NULL;
+time_t mcsec_started = 0;
+
+static int mod_init(void);
+static int child_init(int rank);
+static void mod_destroy(void);
+static int mcsec_param_identity(modparam_t type, void *val);
+static int mcsec_param_kms_cert(modparam_t type, void *val);
+static int mcsec_param_key_set(modparam_t type, void *val);
+static int w_mcsec_is_identity(sip_msg_t *msg, char *puri, char *p2);
+
+/* clang-format off */
+static cmd_export_t cmds[] = {
+	{"mcsec_is_identity", (cmd_function)w_mcsec_is_identity, 1,
+		fixup_spve_null, fixup_free_spve_null, ANY_ROUTE},
+	{0, 0, 0, 0, 0, 0}
+};
+
+static param_export_t params[] = {
+	{"identity", PARAM_STRING | PARAM_USE_FUNC, (void *)mcsec_param_identity},
+	{"kms_cert", PARAM_STRING | PARAM_USE_FUNC, (void *)mcsec_param_kms_cert},
+	{"key_set",  PARAM_STRING | PARAM_USE_FUNC, (void *)mcsec_param_key_set},
+	{0, 0, 0}
+};
+
+struct module_exports exports = {
+	"mcsec",         /* module name */
+	DEFAULT_DLFLAGS, /* dlopen flags */
+	cmds,            /* cfg functions */
+	params,          /* module parameters */
+	0,               /* RPC (registered in mod_init) */
+	0,               /* pseudo-variables */
+	0,               /* response handling function */
+	mod_init,        /* module init function */
+	child_init,      /* per-child init function */
+	mod_destroy      /* module destroy function */
+};
+/* clang-format on */
+
+/* append a copy of a parameter value (pkg memory of the main process) */
+static int mcsec_strlist_add(mcsec_strlist_t *l, const char *name, const char *val)
+{
+	str *n;
+	int len;
+
+	if(val == NULL || (len = strlen(val)) == 0) {
+		LM_ERR("empty value for parameter %s\n", name);
+		return -1;
+	}
+	if(l->n == l->size) {
+		int size = l->size ? 2 * l->size : 4;
+		n = pkg_realloc(l->items, size * sizeof(str));
+		if(n == NULL) {
+			PKG_MEM_ERROR;
+			return -1;
+		}
+		l->items = n;
+		l->size = size;
+	}
+	n = &l->items[l->n];
+	n->s = pkg_malloc(len + 1);
+	if(n->s == NULL) {
+		PKG_MEM_ERROR;
+		return -1;
+	}
+	memcpy(n->s, val, len + 1);
+	n->len = len;
+	l->n++;
+	return 0;
+}
+
+static void mcsec_strlist_free(mcsec_strlist_t *l)
+{
+	int i;
+
+	for(i = 0; i < l->n; i++)
+		pkg_free(l->items[i].s);
+	if(l->items)
+		pkg_free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+static int mcsec_param_identity(modparam_t type, void *val)
+{
+	struct sip_uri puri;
+	str s;
+
+	if(val == NULL)
+		return -1;
+	s.s = (char *)val;
+	s.len = strlen(s.s);
+	if(parse_uri(s.s, s.len, &puri) < 0 || puri.host.len == 0) {
+		LM_ERR("identity [%.*s] is not a SIP URI\n", s.len, s.s);
+		return -1;
+	}
+	return mcsec_strlist_add(&mcsec_identities, "identity", (char *)val);
+}
+
+static int mcsec_param_kms_cert(modparam_t type, void *val)
+{
+	return mcsec_strlist_add(&mcsec_kms_certs, "kms_cert", (char *)val);
+}
+
+static int mcsec_param_key_set(modparam_t type, void *val)
+{
+	return mcsec_strlist_add(&mcsec_key_sets, "key_set", (char *)val);
+}
+
+/* every configured path must exist and be a readable file or directory */
+static int mcsec_check_paths(const char *name, mcsec_strlist_t *l)
+{
+	struct stat st;
+	int i;
+
+	for(i = 0; i < l->n; i++) {
+		const char *p = l->items[i].s;
+		if(stat(p, &st) < 0) {
+			LM_ERR("%s [%s]: %s\n", name, p, strerror(errno));
+			return -1;
+		}
+		if(!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+			LM_ERR("%s [%s]: neither a file nor a directory\n", name, p);
+			return -1;
+		}
+		if(access(p, S_ISDIR(st.st_mode) ? (R_OK | X_OK) : R_OK) < 0) {
+			LM_ERR("%s [%s]: %s\n", name, p, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int mod_init(void)
+{
+	if(mcsec_check_paths("kms_cert", &mcsec_kms_certs) < 0
+			|| mcsec_check_paths("key_set", &mcsec_key_sets) < 0)
+		return -1;
+
+	mcsec_counters = shm_malloc(sizeof(*mcsec_counters));
+	if(mcsec_counters == NULL) {
+		SHM_MEM_ERROR;
+		return -1;
+	}
+	memset(mcsec_counters, 0, sizeof(*mcsec_counters));
+	atomic_set(&mcsec_counters->identity_checks, 0);
+	atomic_set(&mcsec_counters->identity_matches, 0);
+
+	if(mcsec_rpc_register() < 0)
+		return -1;
+
+	mcsec_started = time(NULL);
+	LM_INFO("mcsec %s: %d identities, %d kms_cert paths, %d key_set paths\n",
+			MCSEC_MOD_VERSION, mcsec_identities.n, mcsec_kms_certs.n,
+			mcsec_key_sets.n);
+	return 0;
+}
+
+static int child_init(int rank)
+{
+	/* nothing per process yet: later issues initialise libsrtp and the key store here */
+	return 0;
+}
+
+static void mod_destroy(void)
+{
+	if(mcsec_counters) {
+		shm_free(mcsec_counters);
+		mcsec_counters = NULL;
+	}
+	mcsec_strlist_free(&mcsec_identities);
+	mcsec_strlist_free(&mcsec_kms_certs);
+	mcsec_strlist_free(&mcsec_key_sets);
+}
+
+/* SIP URI equality for our purpose: scheme, user (case-sensitive), host
+ * (case-insensitive) and port must match; parameters and headers are ignored */
+static int mcsec_uri_eq(struct sip_uri *a, struct sip_uri *b)
+{
+	if(a->type != b->type)
+		return 0;
+	if(a->user.len != b->user.len
+			|| (a->user.len && memcmp(a->user.s, b->user.s, a->user.len)))
+		return 0;
+	if(a->host.len != b->host.len
+			|| strncasecmp(a->host.s, b->host.s, a->host.len))
+		return 0;
+	return a->port_no == b->port_no;
+}
+
+/* 1 when uri is one of the configured identities, -1 otherwise (or on error) */
+static int ki_mcsec_is_identity(sip_msg_t *msg, str *uri)
+{
+	struct sip_uri pu, pi;
+	int i;
+
+	if(uri == NULL || uri->s == NULL || uri->len <= 0)
+		return -1;
+	atomic_inc(&mcsec_counters->identity_checks);
+	if(parse_uri(uri->s, uri->len, &pu) < 0) {
+		LM_DBG("not a SIP URI: [%.*s]\n", uri->len, uri->s);
+		return -1;
+	}
+	for(i = 0; i < mcsec_identities.n; i++) {
+		if(parse_uri(mcsec_identities.items[i].s, mcsec_identities.items[i].len,
+				   &pi)
+				< 0)
+			continue;
+		if(mcsec_uri_eq(&pu, &pi)) {
+			atomic_inc(&mcsec_counters->identity_matches);
+			return 1;
+		}
+	}
+	return -1;
+}
+
+static int w_mcsec_is_identity(sip_msg_t *msg, char *puri, char *p2)
+{
+	str uri;
+
+	if(fixup_get_svalue(msg, (gparam_t *)puri, &uri) < 0) {
+		LM_ERR("cannot get the uri parameter\n");
+		return -1;
+	}
+	return ki_mcsec_is_identity(msg, &uri);
+}
+
+/* clang-format off */
+static sr_kemi_t sr_kemi_mcsec_exports[] = {
+	{ str_init("mcsec"), str_init("mcsec_is_identity"),
+		SR_KEMIP_INT, ki_mcsec_is_identity,
+		{ SR_KEMIP_STR, SR_KEMIP_NONE, SR_KEMIP_NONE,
+			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE }
+	},
+
+	{ {0, 0}, {0, 0}, 0, NULL, { 0, 0, 0, 0, 0, 0 } }
+};
+/* clang-format on */
+
+int mod_register(char *path, int *dlflags, void *p1, void *p2)
+{
+	/* no OpenSSL/xmlsec calls here: tls redirects OpenSSL's allocator in its own
+	 * mod_register and must run first */
+	sr_kemi_modules_add(sr_kemi_mcsec_exports);
+	return 0;
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# make run: build, prepare the demo state dir and start Kamailio in the foreground with the CS
+# proxy config (logs on stderr). Ctrl-C / SIGTERM stops Kamailio and all its children.
+# Environment: see scripts/env.sh (MCSEC_LISTEN, MCSEC_MCX_SERVER, MCSEC_STATE_DIR, MCSEC_CTL, ...).
+set -euo pipefail
+TOP="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$TOP"
+# shellcheck source=scripts/env.sh
+. "$TOP/scripts/env.sh"
+
+make --no-print-directory module
+make --no-print-directory tool || echo "run: warning: build/mcsec (the tool) did not build; the proxy does not need it" >&2
+
+mcsec_env
+echo "run: state dir $MCSEC_STATE_DIR" >&2
+echo "run: listening on $MCSEC_LISTEN, relaying to sip:$MCSEC_MCX_SERVER" >&2
+echo "run: status: kamcmd -s $MCSEC_CTL mcsec.status" >&2
+
+if [ -f "$KAM_PIDFILE" ] && kill -0 "$(cat "$KAM_PIDFILE")" 2>/dev/null; then
+	echo "run: a Kamailio started from $MCSEC_STATE_DIR is already running (pid $(cat "$KAM_PIDFILE"))" >&2
+	exit 1
+fi
+
+# exec: Kamailio becomes this process, so SIGINT/SIGTERM reach its main process, which stops
+# every child it forked
+exec /usr/sbin/kamailio -f "$TOP/cfg/kamailio-cs-proxy.cfg" -DD -E \
+	-P "$KAM_PIDFILE" -Y "$KAM_RUNDIR" -m "${MCSEC_SHM_MB:-256}" -M "${MCSEC_PKG_MB:-16}" \
+	"${KAM_DEFINES[@]}"
