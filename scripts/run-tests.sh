@@ -12,6 +12,9 @@ FILTER="${1:-}"
 LOGDIR="$TOP/build/test-logs"
 rm -rf "$LOGDIR"
 mkdir -p "$LOGDIR"
+# leftovers of an interrupted earlier run
+bash "$TOP/tests/integration/reap.sh" "$TOP/build/test-runs" >/dev/null 2>&1 || true
+rm -rf "$TOP/build/test-runs"
 JOBS="$(nproc 2>/dev/null || echo 2)"
 UNIT_TIMEOUT="${MCSEC_UNIT_TIMEOUT:-600}"
 
@@ -132,7 +135,11 @@ for s in tests/integration/test_*.sh; do
 		timeout -k 10 300 bash "$s"
 done
 # safety net: nothing started by a test may survive it
-bash "$TOP/tests/integration/reap.sh" "$TOP/build/test-runs" >/dev/null 2>&1 || true
+reaped="$(bash "$TOP/tests/integration/reap.sh" "$TOP/build/test-runs" 2>&1)"
+if [ -n "$reaped" ]; then
+	echo "$reaped" >"$LOGDIR/reap.log"
+	result "integration/no-leftover-processes" 1 "$LOGDIR/reap.log"
+fi
 
 if [ "${#failed[@]}" -gt 0 ]; then
 	echo "failed: ${failed[*]}"
