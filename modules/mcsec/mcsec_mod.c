@@ -71,7 +71,8 @@ struct module_exports exports = {
 /* clang-format on */
 
 /* append a copy of a parameter value (pkg memory of the main process) */
-static int mcsec_strlist_add(mcsec_strlist_t *l, const char *name, const char *val)
+static int mcsec_strlist_add(
+		mcsec_strlist_t *l, const char *name, const char *val)
 {
 	str *n;
 	int len;

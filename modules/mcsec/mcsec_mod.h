@@ -30,8 +30,10 @@ typedef struct mcsec_counters
 } mcsec_counters_t;
 
 extern mcsec_strlist_t mcsec_identities; /* modparam identity (MDSI URIs) */
-extern mcsec_strlist_t mcsec_kms_certs;	 /* modparam kms_cert (files or directories) */
-extern mcsec_strlist_t mcsec_key_sets;	 /* modparam key_set (files or directories) */
+extern mcsec_strlist_t
+		mcsec_kms_certs; /* modparam kms_cert (files or directories) */
+extern mcsec_strlist_t
+		mcsec_key_sets; /* modparam key_set (files or directories) */
 extern mcsec_counters_t *mcsec_counters;
 extern time_t mcsec_started;
 

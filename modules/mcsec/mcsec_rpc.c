@@ -11,7 +11,7 @@
 #include "mcsec_mod.h"
 
 static const char *mcsec_rpc_status_doc[] = {
-	"Module version, configuration counts and counters", 0};
+		"Module version, configuration counts and counters", 0};
 
 static void mcsec_rpc_status(rpc_t *rpc, void *ctx)
 {
@@ -39,8 +39,8 @@ static void mcsec_rpc_status(rpc_t *rpc, void *ctx)
 }
 
 static rpc_export_t mcsec_rpc_cmds[] = {
-	{"mcsec.status", mcsec_rpc_status, mcsec_rpc_status_doc, 0},
-	{0, 0, 0, 0}};
+		{"mcsec.status", mcsec_rpc_status, mcsec_rpc_status_doc, 0},
+		{0, 0, 0, 0}};
 
 int mcsec_rpc_register(void)
 {
