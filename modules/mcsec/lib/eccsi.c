@@ -738,15 +738,73 @@ static void cache_put(const uint8_t hs[HLEN], const uint8_t kpak[PLEN],
 		memcpy(victim->id, id, id_len);
 }
 
+/* 0 < r < p (r is compared with Jx as an integer in step 6) and 0 < s < q
+ * (s is an N-octet integer modulo q, 5.2.1 step 6). */
+static int check_r_s(const uint8_t *rb, const uint8_t *sb, BIGNUM *r,
+		BIGNUM *s)
+{
+	if(!BN_bin2bn(rb, N, r) || !BN_bin2bn(sb, N, s))
+		return MCSEC_ERR_INTERNAL;
+	if(BN_is_zero(r) || BN_cmp(r, P256.p) >= 0)
+		return MCSEC_ERR_BAD_SIGNATURE;
+	if(BN_is_zero(s) || BN_cmp(s, P256.q) >= 0)
+		return MCSEC_ERR_BAD_SIGNATURE;
+	return MCSEC_OK;
+}
+
+/* RFC 6507 5.2.2 steps 3, 5 and 6 once Y = [HS]PVT + KPAK is known. */
+static int verify_with_y(const EC_POINT *Y, const uint8_t hsb[HLEN],
+		const uint8_t *rb, const BIGNUM *r, const BIGNUM *s,
+		const uint8_t *msg, size_t msg_len, BN_CTX *ctx)
+{
+	uint8_t heb[HLEN];
+	BIGNUM *he, *u1, *u2, *jx;
+	EC_POINT *J = EC_POINT_new(P256.group);
+	int rc = MCSEC_ERR_INTERNAL;
+
+	BN_CTX_start(ctx);
+	he = BN_CTX_get(ctx);
+	u1 = BN_CTX_get(ctx);
+	u2 = BN_CTX_get(ctx);
+	jx = BN_CTX_get(ctx);
+	if(!J || !jx)
+		goto out;
+	/* step 3: HE = hash(HS || r || M) */
+	if(compute_he(hsb, rb, msg, msg_len, heb) != MCSEC_OK
+			|| !hash_mod_q(he, heb, ctx))
+		goto out;
+	/* step 5: J = [s]([HE]G + [r]Y) = [s*HE]G + [s*r]Y, one double-scalar
+	 * multiplication (all values public) */
+	if(!BN_mod_mul(u1, s, he, P256.q, ctx) || !BN_mod_mul(u2, s, r, P256.q, ctx)
+			|| !EC_POINT_mul(P256.group, J, u1, Y, u2, ctx))
+		goto out;
+	rc = MCSEC_ERR_BAD_SIGNATURE;
+	/* step 6: J is not infinity; Jx = r modulo p (both < p: compared as
+	 * integers, never reduced modulo q) and non-zero (r != 0 checked) */
+	if(EC_POINT_is_at_infinity(P256.group, J))
+		goto out;
+	if(!EC_POINT_get_affine_coordinates(P256.group, J, jx, NULL, ctx)) {
+		rc = MCSEC_ERR_INTERNAL;
+		goto out;
+	}
+	if(BN_cmp(jx, r) != 0)
+		goto out;
+	rc = MCSEC_OK;
+out:
+	BN_CTX_end(ctx);
+	EC_POINT_free(J);
+	return rc;
+}
+
 int mcsec_eccsi_verify(const uint8_t kpak[PLEN], const uint8_t *id,
 		size_t id_len, const uint8_t *msg, size_t msg_len,
 		const uint8_t sig[MCSEC_ECCSI_SIG_LEN])
 {
-	const uint8_t *rb, *sb, *pvt;
-	uint8_t hsb[HLEN], heb[HLEN];
+	const uint8_t *pvt;
+	uint8_t hsb[HLEN];
 	BN_CTX *ctx = NULL;
-	BIGNUM *r, *s, *hs, *he, *u1, *u2, *jx;
-	EC_POINT *Ynew = NULL, *P = NULL, *K = NULL, *J = NULL;
+	BIGNUM *r, *s, *hs;
+	EC_POINT *Ynew = NULL, *P = NULL, *K = NULL;
 	const EC_POINT *Y;
 	int rc = MCSEC_ERR_INTERNAL;
 
@@ -755,8 +813,6 @@ int mcsec_eccsi_verify(const uint8_t kpak[PLEN], const uint8_t *id,
 	if(!p256())
 		return MCSEC_ERR_INTERNAL;
 	verify_count++;
-	rb = sig;
-	sb = sig + N;
 	pvt = sig + 2 * N;
 
 	ctx = BN_CTX_new();
@@ -766,26 +822,14 @@ int mcsec_eccsi_verify(const uint8_t kpak[PLEN], const uint8_t *id,
 	r = BN_CTX_get(ctx);
 	s = BN_CTX_get(ctx);
 	hs = BN_CTX_get(ctx);
-	he = BN_CTX_get(ctx);
-	u1 = BN_CTX_get(ctx);
-	u2 = BN_CTX_get(ctx);
-	jx = BN_CTX_get(ctx);
-	J = EC_POINT_new(P256.group);
-	if(!jx || !J)
+	if(!hs)
 		goto out;
-	/* Structural checks first, before any curve arithmetic:
-	 * r is compared with Jx as an integer (step 6), so 0 < r < p;
-	 * 0 < s < q (s is an N-octet integer modulo q, 5.2.1 step 6). */
-	rc = MCSEC_ERR_BAD_SIGNATURE;
-	if(!BN_bin2bn(rb, N, r) || !BN_bin2bn(sb, N, s)) {
-		rc = MCSEC_ERR_INTERNAL;
-		goto out;
-	}
-	if(BN_is_zero(r) || BN_cmp(r, P256.p) >= 0)
-		goto out;
-	if(BN_is_zero(s) || BN_cmp(s, P256.q) >= 0)
+	/* Structural checks first, before any curve arithmetic */
+	rc = check_r_s(sig, sig + N, r, s);
+	if(rc != MCSEC_OK)
 		goto out;
 	/* step 1: PVT in uncompressed form (RFC 6509 / the MIKEY SIGN) */
+	rc = MCSEC_ERR_BAD_SIGNATURE;
 	if(pvt[0] != 0x04)
 		goto out;
 
@@ -825,35 +869,50 @@ int mcsec_eccsi_verify(const uint8_t kpak[PLEN], const uint8_t *id,
 		cache_put(hsb, kpak, id, id_len, pvt, Ynew);
 		Y = Ynew;
 	}
-
-	/* step 3: HE = hash(HS || r || M) */
-	rc = MCSEC_ERR_INTERNAL;
-	if(compute_he(hsb, rb, msg, msg_len, heb) != MCSEC_OK
-			|| !hash_mod_q(he, heb, ctx))
-		goto out;
-	/* step 5: J = [s]([HE]G + [r]Y) = [s*HE]G + [s*r]Y, one double-scalar
-	 * multiplication (all values public) */
-	if(!BN_mod_mul(u1, s, he, P256.q, ctx) || !BN_mod_mul(u2, s, r, P256.q, ctx)
-			|| !EC_POINT_mul(P256.group, J, u1, Y, u2, ctx))
-		goto out;
-	rc = MCSEC_ERR_BAD_SIGNATURE;
-	/* step 6: J not infinity, Jx = r modulo p (Jx < p and r < p: as
-	 * integers) and Jx non-zero (r != 0 was checked) */
-	if(EC_POINT_is_at_infinity(P256.group, J))
-		goto out;
-	if(!EC_POINT_get_affine_coordinates(P256.group, J, jx, NULL, ctx)) {
-		rc = MCSEC_ERR_INTERNAL;
-		goto out;
-	}
-	if(BN_cmp(jx, r) != 0)
-		goto out;
-	rc = MCSEC_OK;
+	rc = verify_with_y(Y, hsb, sig, r, s, msg, msg_len, ctx);
 out:
 	BN_CTX_end(ctx);
 	BN_CTX_free(ctx);
-	EC_POINT_free(J);
 	EC_POINT_free(Ynew);
 	EC_POINT_free(P);
 	EC_POINT_free(K);
+	return rc;
+}
+
+int mcsec_eccsi_verify_with_y(const uint8_t y[PLEN], const uint8_t hs[32],
+		const uint8_t *msg, size_t msg_len,
+		const uint8_t sig[MCSEC_ECCSI_SIG_LEN])
+{
+	BN_CTX *ctx = NULL;
+	BIGNUM *r, *s;
+	EC_POINT *Y = NULL;
+	int rc = MCSEC_ERR_INTERNAL;
+
+	if(!y || !hs || !sig || (!msg && msg_len))
+		return MCSEC_ERR_ARG;
+	if(!p256())
+		return MCSEC_ERR_INTERNAL;
+	ctx = BN_CTX_new();
+	Y = EC_POINT_new(P256.group);
+	if(!ctx || !Y)
+		goto out;
+	BN_CTX_start(ctx);
+	r = BN_CTX_get(ctx);
+	s = BN_CTX_get(ctx);
+	if(!s) {
+		BN_CTX_end(ctx);
+		goto out;
+	}
+	rc = check_r_s(sig, sig + N, r, s);
+	if(rc == MCSEC_OK) {
+		if(!decode_point(y, Y, ctx))
+			rc = MCSEC_ERR_ARG;
+		else
+			rc = verify_with_y(Y, hs, sig, r, s, msg, msg_len, ctx);
+	}
+	BN_CTX_end(ctx);
+out:
+	EC_POINT_free(Y);
+	BN_CTX_free(ctx);
 	return rc;
 }

@@ -80,6 +80,13 @@ int mcsec_eccsi_hs(const uint8_t kpak[MCSEC_ECCSI_POINT_LEN],
 int mcsec_eccsi_he(const uint8_t hs[32], const uint8_t r[MCSEC_ECCSI_SCALAR_LEN],
 		const uint8_t *msg, size_t msg_len, uint8_t he[32]);
 
+/* RFC 6507 5.2.2 steps 3, 5 and 6 (with the r and s range checks) for a
+ * given Y = [HS]PVT + KPAK.  A test seam: it lets tests craft the step 6
+ * failures (J at infinity) that cannot be reached through the hashes. */
+int mcsec_eccsi_verify_with_y(const uint8_t y[MCSEC_ECCSI_POINT_LEN],
+		const uint8_t hs[32], const uint8_t *msg, size_t msg_len,
+		const uint8_t sig[MCSEC_ECCSI_SIG_LEN]);
+
 /* The verification cache: MCSEC_ECCSI_CACHE_SIZE entries, least recently
  * used evicted; only identities up to MCSEC_ECCSI_CACHE_MAX_ID octets are
  * cached.  Per process, not thread-safe (Kamailio workers are processes). */
