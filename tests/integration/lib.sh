@@ -39,8 +39,9 @@ PY
 
 it_init() { # test name
 	IT_NAME="$1"
-	mkdir -p "$IT_TOP/build/test-runs"
-	IT_DIR="$(mktemp -d "$IT_TOP/build/test-runs/$IT_NAME.XXXXXX")"
+	local base="${IT_BASE:-$IT_TOP/build/test-runs}"
+	mkdir -p "$base"
+	IT_DIR="$(mktemp -d "$base/$IT_NAME.XXXXXX")"
 	trap it_cleanup EXIT
 	trap 'exit 130' INT TERM
 	KAM_PORT="$(free_port)"

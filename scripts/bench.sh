@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# make bench: performance figures as name=value lines.
+#  1. `build/mcsec bench crypto` when the tool has a bench command (crypto figures);
+#  2. the relay baseline: plain Kamailio relaying the MC client REGISTER (multipart body) through
+#     cfg/kamailio-cs-proxy.cfg from a SIPp UAC to a SIPp UAS on loopback. Rate steps of at most
+#     20 s each, stopped at the first step with a failed call; reports the highest rate with zero
+#     failures and Kamailio's CPU time per request (utime+stime of the main process and all its
+#     children from /proc/<pid>/stat).
+# Bounded: at most MCSEC_BENCH_STEPS rate steps (default 250 500 1000 2000 3000 4000 6000 8000 12000),
+# MCSEC_BENCH_SECONDS per step (default 20, max 20), total well under 5 minutes.
+set -uo pipefail
+TOP="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$TOP"
+
+make --no-print-directory module >&2 || { echo "bench: module build failed" >&2; exit 1; }
+make --no-print-directory tool >&2 || echo "bench: the tool did not build; skipping crypto bench" >&2
+
+status=0
+# ---- 1. crypto figures from the tool ----
+if [ -x build/mcsec ] && build/mcsec help 2>&1 | grep -qw bench; then
+	echo "bench: build/mcsec bench crypto" >&2
+	if ! timeout -k 5 300 build/mcsec bench crypto; then
+		echo "bench: build/mcsec bench crypto failed" >&2
+		status=1
+	fi
+else
+	echo "bench: build/mcsec has no bench command yet; skipping crypto figures" >&2
+fi
+
+# ---- 2. relay baseline ----
+export IT_BASE="$TOP/build/bench"
+rm -rf "$IT_BASE"
+export MCSEC_CHILDREN="${MCSEC_CHILDREN:-4}" MCSEC_DEBUG=1 KAM_SHM_MB=1024 KAM_PKG_MB=16
+# shellcheck source=tests/integration/lib.sh
+. "$TOP/tests/integration/lib.sh"
+it_init relay_register >/dev/null 2>&1
+kam_start >&2 || { echo "bench: kamailio did not start" >&2; exit 1; }
+
+SECS="${MCSEC_BENCH_SECONDS:-20}"
+[ "$SECS" -gt 20 ] && SECS=20
+STEPS="${MCSEC_BENCH_STEPS:-250 500 1000 2000 3000 4000 6000 8000 12000}"
+HZ="$(getconf CLK_TCK)"
+
+kam_ticks() { # utime+stime of the Kamailio main process and its children (its session)
+	local t=0 p s
+	for p in $(ps -o pid= -s "$KAM_PID" 2>/dev/null); do # main pid == session id (setsid)
+		s="$(cat "/proc/$p/stat" 2>/dev/null)" || continue
+		s="${s##*) }" # fields after "(comm) "
+		set -- $s
+		t=$((t + ${12} + ${13}))
+	done
+	echo "$t"
+}
+now_us() { date +%s%6N; }
+
+sipp_uas uas_register_bench.xml -buff_size 4194304 -timeout 600s
+best_rate=0
+best_achieved=0
+best_cpu=""
+steps_run=0
+bench_start="$(date +%s)"
+for rate in $STEPS; do
+	# total budget: no new step after 4 minutes
+	[ $(($(date +%s) - bench_start)) -gt 240 ] && break
+	calls=$((rate * SECS))
+	t0="$(kam_ticks)"
+	w0="$(now_us)"
+	sipp_uac uac_register_multipart.xml -r "$rate" -rp 1000 -m "$calls" -l "$((rate * 6))" \
+		-recv_timeout 5000 -buff_size 4194304 -timeout "$((SECS + 25))s"
+	rc=$?
+	w1="$(now_us)"
+	t1="$(kam_ticks)"
+	steps_run=$((steps_run + 1))
+	# successful / failed calls: cumulative column of SIPp's final statistics screen
+	out="$IT_DIR/sipp-uac-uac_register_multipart.xml.out"
+	ok="$(grep 'Successful call' "$out" | tail -1 | awk -F'|' '{gsub(/ /,"",$3); print $3}')"
+	failed="$(grep 'Failed call' "$out" | tail -1 | awk -F'|' '{gsub(/ /,"",$3); print $3}')"
+	ok="${ok:-0}"
+	failed="${failed:-$calls}"
+	elapsed_us=$((w1 - w0))
+	achieved=$((ok * 1000000 / (elapsed_us > 0 ? elapsed_us : 1)))
+	cpu_us=""
+	if [ "$ok" -gt 0 ]; then
+		cpu_us="$(/usr/bin/python3 -c "print('%.1f' % (($t1 - $t0) * 1e6 / $HZ / $ok))")"
+	fi
+	echo "relay_register_r${rate}_calls_ok=$ok"
+	echo "relay_register_r${rate}_calls_failed=$failed"
+	echo "relay_register_r${rate}_achieved_rate=$achieved"
+	echo "relay_register_r${rate}_cpu_us_per_req=${cpu_us:-nan}"
+	if [ "$rc" -ne 0 ] || [ "$failed" != 0 ] || [ "$ok" != "$calls" ]; then
+		break
+	fi
+	best_rate="$rate"
+	best_achieved="$achieved"
+	best_cpu="$cpu_us"
+done
+echo "relay_register_seconds_per_step=$SECS"
+echo "relay_register_steps=$steps_run"
+echo "relay_register_max_rate_zero_failures=$best_rate"
+echo "relay_register_max_achieved_rate=$best_achieved"
+echo "relay_register_cpu_us_per_req=${best_cpu:-nan}"
+echo "relay_register_kamailio_children=$MCSEC_CHILDREN"
+echo "relay_register_cores=$(nproc)"
+exit "$status"
