@@ -623,8 +623,12 @@ int mcsec_mikey_parse_any(const uint8_t *in, size_t len,
 {
 	uint8_t *raw;
 	size_t raw_len;
-	int rc = mcsec_mikey_decode_input(in, len, &raw, &raw_len);
+	int rc;
 
+	if(!out)
+		return MCSEC_ERR_ARG;
+	*out = NULL;
+	rc = mcsec_mikey_decode_input(in, len, &raw, &raw_len);
 	if(rc) {
 		if(err) {
 			err->code = rc;
