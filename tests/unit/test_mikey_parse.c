@@ -185,13 +185,13 @@ static void test_length_overflow(void **state)
 		size_t off; /* of the length field's first octet */
 		int two;
 	} f[] = {
-			{10 + 4, 1},			  /* CS 6 session data length */
-			{10 + 18, 1},			  /* CS 8 session data length */
-			{msg->payload_off[3] + 3, 1}, /* IDRuidi len */
-			{msg->payload_off[5] + 3, 1}, /* IDRkmsi len */
-			{msg->payload_off[7] + 3, 1}, /* SP param length */
-			{msg->payload_off[8] + 3, 1}, /* SAKKE data length */
-			{msg->payload_off[9] + 2, 1}, /* SAKKE-to-self ext length */
+			{10 + 4, 1},				   /* CS 6 session data length */
+			{10 + 18, 1},				   /* CS 8 session data length */
+			{msg->payload_off[3] + 3, 1},  /* IDRuidi len */
+			{msg->payload_off[5] + 3, 1},  /* IDRkmsi len */
+			{msg->payload_off[7] + 3, 1},  /* SP param length */
+			{msg->payload_off[8] + 3, 1},  /* SAKKE data length */
+			{msg->payload_off[9] + 2, 1},  /* SAKKE-to-self ext length */
 			{msg->payload_off[10] + 2, 1}, /* key params ext length */
 			{msg->payload_off[11] + 2, 1}, /* vendor ext length */
 	};
@@ -235,12 +235,12 @@ static void test_duplicates(void **state)
 	(void)state;
 	memset(uid, 1, sizeof(uid));
 
-#define DUP_CASE(extra)                                   \
-	do {                                                  \
-		tm_hdr(&m, 0x20000001u, 0, 1, NULL, 0);           \
-		tm_body(&m, T0);                                  \
-		extra;                                            \
-		tm_sign(&m);                                      \
+#define DUP_CASE(extra)                                       \
+	do {                                                      \
+		tm_hdr(&m, 0x20000001u, 0, 1, NULL, 0);               \
+		tm_body(&m, T0);                                      \
+		extra;                                                \
+		tm_sign(&m);                                          \
 		assert_int_equal(parse(&m, &e), MCSEC_ERR_MALFORMED); \
 	} while(0)
 
@@ -456,22 +456,22 @@ static void test_input_forms(void **state)
 
 	std_msg(&m);
 	assert_true(mcsec_b64_encode(m.b, m.len, b64, sizeof(b64), 0) > 0);
-	assert_int_equal(mcsec_mikey_parse_any((const uint8_t *)b64, strlen(b64),
-							 &msg, &e),
+	assert_int_equal(
+			mcsec_mikey_parse_any((const uint8_t *)b64, strlen(b64), &msg, &e),
 			MCSEC_OK);
 	assert_int_equal(msg->len, m.len);
 	mcsec_mikey_msg_free(msg);
 	snprintf(sdp, sizeof(sdp), "  mikey %s\r\n", b64);
-	assert_int_equal(mcsec_mikey_parse_any((const uint8_t *)sdp, strlen(sdp),
-							 &msg, &e),
+	assert_int_equal(
+			mcsec_mikey_parse_any((const uint8_t *)sdp, strlen(sdp), &msg, &e),
 			MCSEC_OK);
 	assert_memory_equal(msg->raw, m.b, m.len);
 	mcsec_mikey_msg_free(msg);
 	assert_int_equal(mcsec_mikey_parse_any(m.b, m.len, &msg, &e), MCSEC_OK);
 	mcsec_mikey_msg_free(msg);
 	/* not base64 */
-	assert_int_equal(mcsec_mikey_parse_any((const uint8_t *)"mikey ***", 9,
-							 &msg, &e),
+	assert_int_equal(
+			mcsec_mikey_parse_any((const uint8_t *)"mikey ***", 9, &msg, &e),
 			MCSEC_ERR_MALFORMED);
 	assert_null(msg);
 	assert_int_equal(mcsec_mikey_parse_any((const uint8_t *)"", 0, &msg, &e),

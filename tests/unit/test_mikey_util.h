@@ -102,8 +102,8 @@ static void tm_sakke(tm_t *m, uint8_t params, uint8_t scheme, uint16_t len)
 }
 static void tm_sp(tm_t *m, uint8_t no)
 {
-	static const uint8_t pol[] = {0, 1, 6, 1, 1, 16, 4, 1, 12, 5, 1, 0, 6, 1,
-			0, 20, 1, 16};
+	static const uint8_t pol[] = {
+			0, 1, 6, 1, 1, 16, 4, 1, 12, 5, 1, 0, 6, 1, 0, 20, 1, 16};
 	tm_start(m, 10);
 	tm_u8(m, no);
 	tm_u8(m, 0);

@@ -40,14 +40,14 @@ enum mcsec_mikey_payload
 };
 
 #define MCSEC_MIKEY_VERSION 1
-#define MCSEC_MIKEY_DATA_TYPE_SAKKE 26 /* RFC 6509 4.1 */
-#define MCSEC_MIKEY_PRF_HMAC_SHA256 1  /* RFC 6043 6.1 */
-#define MCSEC_MIKEY_MAP_EMPTY 1		   /* RFC 4738 */
-#define MCSEC_MIKEY_MAP_GENERIC_ID 2   /* RFC 6043 6.1.1 */
-#define MCSEC_MIKEY_TS_NTP_UTC 0	   /* RFC 3830 6.6 */
-#define MCSEC_MIKEY_SAKKE_PARAMS_1 1   /* RFC 6509 4.2 */
-#define MCSEC_MIKEY_SAKKE_ID_SCHEME_UID 2 /* TS 33.180 E.1.2 */
-#define MCSEC_MIKEY_SIGN_ECCSI 2	   /* RFC 6509 4.3 */
+#define MCSEC_MIKEY_DATA_TYPE_SAKKE 26	   /* RFC 6509 4.1 */
+#define MCSEC_MIKEY_PRF_HMAC_SHA256 1	   /* RFC 6043 6.1 */
+#define MCSEC_MIKEY_MAP_EMPTY 1			   /* RFC 4738 */
+#define MCSEC_MIKEY_MAP_GENERIC_ID 2	   /* RFC 6043 6.1.1 */
+#define MCSEC_MIKEY_TS_NTP_UTC 0		   /* RFC 3830 6.6 */
+#define MCSEC_MIKEY_SAKKE_PARAMS_1 1	   /* RFC 6509 4.2 */
+#define MCSEC_MIKEY_SAKKE_ID_SCHEME_UID 2  /* TS 33.180 E.1.2 */
+#define MCSEC_MIKEY_SIGN_ECCSI 2		   /* RFC 6509 4.3 */
 #define MCSEC_MIKEY_GENEXT_SAKKE_TO_SELF 6 /* TS 33.180 E.5 */
 #define MCSEC_MIKEY_GENEXT_KEY_PARAMS 7	   /* TS 33.180 E.6 */
 #define MCSEC_MIKEY_KEY_LEN 16			   /* TS 33.180 E.1.1 */
@@ -175,8 +175,8 @@ int mcsec_mikey_parse(const uint8_t *in, size_t len, mcsec_mikey_msg_t **out,
 int mcsec_mikey_parse_any(const uint8_t *in, size_t len,
 		mcsec_mikey_msg_t **out, mcsec_mikey_err_t *err);
 /* Convert the accepted input forms into raw octets (malloc'd). */
-int mcsec_mikey_decode_input(const uint8_t *in, size_t len, uint8_t **raw,
-		size_t *raw_len);
+int mcsec_mikey_decode_input(
+		const uint8_t *in, size_t len, uint8_t **raw, size_t *raw_len);
 void mcsec_mikey_msg_free(mcsec_mikey_msg_t *m);
 
 const char *mcsec_mikey_payload_name(uint8_t type);
@@ -251,7 +251,7 @@ uint64_t mcsec_mikey_replay_evicted_live(const mcsec_mikey_replay_t *r);
 
 typedef struct mcsec_mikey_extract_opts
 {
-	int expected_purpose;	  /* enum mcsec_key_purpose, or -1 for any */
+	int expected_purpose;		 /* enum mcsec_key_purpose, or -1 for any */
 	const char *const *our_uris; /* accept only these receivers (NULL: any
 								  key set of the store) */
 	size_t n_our_uris;
@@ -270,8 +270,8 @@ void mcsec_mikey_extract_opts_init(mcsec_mikey_extract_opts_t *o);
 typedef struct mcsec_mikey_result
 {
 	uint8_t key[MCSEC_MIKEY_KEY_LEN]; /* secret: cleansed by _clear */
-	uint32_t key_id;  /* K-ID (GMK-ID for a GMK) */
-	uint32_t csb_id;  /* as carried (GUK-ID for a GMK) */
+	uint32_t key_id;				  /* K-ID (GMK-ID for a GMK) */
+	uint32_t csb_id;				  /* as carried (GUK-ID for a GMK) */
 	int has_guk_id;
 	uint32_t guk_id;
 	unsigned purpose; /* Annex G tag */
@@ -311,20 +311,20 @@ typedef struct mcsec_mikey_build_opts
 	uint32_t key_id;				  /* K-ID; purpose tag in the top bits */
 	const uint8_t *rand;			  /* NULL: 16 random octets */
 	size_t rand_len;
-	uint64_t time;		  /* NTP seconds for T; 0 = now */
-	int hide_ids;		  /* IDRuidi / IDRuidr (E.7) */
-	int sakke_to_self;	  /* E.5 */
-	int no_guk;			  /* GMK without end-point diversity (tests) */
+	uint64_t time;				/* NTP seconds for T; 0 = now */
+	int hide_ids;				/* IDRuidi / IDRuidr (E.7) */
+	int sakke_to_self;			/* E.5 */
+	int no_guk;					/* GMK without end-point diversity (tests) */
 	const mcsec_mikey_cs_t *cs; /* GENERIC-ID sessions (0: empty map) */
 	size_t ncs;
-	int add_sp;			  /* SP with the default profile (E.2.2/E.3.2/E.4.2) */
+	int add_sp; /* SP with the default profile (E.2.2/E.3.2/E.4.2) */
 	const mcsec_mikey_keyparams_t *kp; /* optional E.6 */
 	uint64_t kp_date_time; /* UNIX seconds for the 8.5.4 header; 0 = now */
 } mcsec_mikey_build_opts_t;
 
 /* Build and sign.  *out is malloc'd raw binary. */
-int mcsec_mikey_build(const mcsec_mikey_build_opts_t *o, uint8_t **out,
-		size_t *out_len);
+int mcsec_mikey_build(
+		const mcsec_mikey_build_opts_t *o, uint8_t **out, size_t *out_len);
 
 /* Default SRTP policy parameters for a purpose (E.2.2, E.3.2, E.4.2):
  * writes type/length/value triples; returns their length or 0. */

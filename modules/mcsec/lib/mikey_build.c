@@ -143,8 +143,8 @@ int mcsec_mikey_build(
 
 	if(!o || !out || !out_len || !o->initiator || !o->initiator->ks
 			|| !o->initiator->cert || !o->initiator->signer
-			|| !o->responder_cert || !o->responder_uri
-			|| (o->ncs && !o->cs) || o->ncs > 255
+			|| !o->responder_cert || !o->responder_uri || (o->ncs && !o->cs)
+			|| o->ncs > 255
 			|| (o->rand && (o->rand_len == 0 || o->rand_len > 255)))
 		return MCSEC_ERR_ARG;
 	*out = NULL;
@@ -156,13 +156,13 @@ int mcsec_mikey_build(
 	if(t >> 32)
 		return MCSEC_ERR_ARG;
 	/* F.2.1: the signer's key set must be the one of T's key period */
-	if((rc = mcsec_key_period_no(t, icert->user_key_period,
-				icert->user_key_offset, &pno_i)))
+	if((rc = mcsec_key_period_no(
+				t, icert->user_key_period, icert->user_key_offset, &pno_i)))
 		return rc;
 	if(pno_i != iks->key_period_no)
 		return MCSEC_ERR_NO_KEYSET;
-	if((rc = mcsec_key_period_no(t, rcert->user_key_period,
-				rcert->user_key_offset, &pno_r)))
+	if((rc = mcsec_key_period_no(
+				t, rcert->user_key_period, rcert->user_key_offset, &pno_r)))
 		return rc;
 	if((rc = mcsec_uid(o->responder_uri, strlen(o->responder_uri),
 				rcert->kms_uri, strlen(rcert->kms_uri), rcert->user_key_period,
@@ -247,14 +247,14 @@ int mcsec_mikey_build(
 			goto done;
 		}
 		w_start(&w, MCSEC_MIKEY_PT_SP);
-		w_u8(&w, 0);	/* policy no */
-		w_u8(&w, 0);	/* prot type SRTP */
+		w_u8(&w, 0); /* policy no */
+		w_u8(&w, 0); /* prot type SRTP */
 		w_u16(&w, (uint16_t)pl);
 		w_bytes(&w, pol, pl);
 	}
 	/* SAKKE (RFC 6509 4.2) to the receiver's UID */
-	if((rc = mcsec_sakke_encap(rcert->pub_enc_key, ruid, MCSEC_UID_LEN, o->key,
-				sed)))
+	if((rc = mcsec_sakke_encap(
+				rcert->pub_enc_key, ruid, MCSEC_UID_LEN, o->key, sed)))
 		goto done;
 	w_start(&w, MCSEC_MIKEY_PT_SAKKE);
 	w_u8(&w, MCSEC_MIKEY_SAKKE_PARAMS_1);
@@ -282,8 +282,8 @@ int mcsec_mikey_build(
 		uint64_t dt = o->kp_date_time;
 		if(!dt && t > MCSEC_NTP_UNIX_OFFSET)
 			dt = t - MCSEC_NTP_UNIX_OFFSET;
-		if((rc = mcsec_mikey_kp_protect(o->kp, o->key, csb, dt, NULL, &kp,
-					&kpl)))
+		if((rc = mcsec_mikey_kp_protect(
+					o->kp, o->key, csb, dt, NULL, &kp, &kpl)))
 			goto done;
 		if(kpl > 0xffff) {
 			free(kp);
@@ -299,7 +299,8 @@ int mcsec_mikey_build(
 	/* SIGN (RFC 3830 6.5, RFC 6509 4.3): signed octets end with its
 	 * 2-octet header */
 	w_start(&w, MCSEC_MIKEY_PT_SIGN);
-	w_u8(&w, (uint8_t)((MCSEC_MIKEY_SIGN_ECCSI << 4) | (MCSEC_ECCSI_SIG_LEN >> 8)));
+	w_u8(&w, (uint8_t)((MCSEC_MIKEY_SIGN_ECCSI << 4)
+					   | (MCSEC_ECCSI_SIG_LEN >> 8)));
 	w_u8(&w, (uint8_t)(MCSEC_ECCSI_SIG_LEN & 0xff));
 	if(w.oom) {
 		rc = MCSEC_ERR_INTERNAL;

@@ -27,7 +27,8 @@ void mcsec_mikey_extract_opts_init(mcsec_mikey_extract_opts_t *o)
 	o->expected_purpose = -1;
 }
 
-static int x_fail(mcsec_mikey_err_t *err, int code, size_t off, const char *what)
+static int x_fail(
+		mcsec_mikey_err_t *err, int code, size_t off, const char *what)
 {
 	if(err) {
 		err->code = code;
@@ -64,8 +65,8 @@ static char *hex_dup(const uint8_t *p, size_t n)
 
 /* Receiver key set for a URI-valued IDR: distinguishes "no key set for
  * this identity at all" (not for us) from "not for this period". */
-static int find_receiver(const mcsec_keystore_t *ks, const mcsec_mikey_idr_t *id,
-		const mcsec_mikey_idr_t *kms, uint64_t pno,
+static int find_receiver(const mcsec_keystore_t *ks,
+		const mcsec_mikey_idr_t *id, const mcsec_mikey_idr_t *kms, uint64_t pno,
 		const mcsec_keystore_entry_t **out)
 {
 	int rc = mcsec_keystore_find_keyset(ks, (const char *)id->data, id->len,
@@ -124,24 +125,23 @@ int mcsec_mikey_extract(const mcsec_keystore_t *ks, const mcsec_mikey_msg_t *m,
 		mcsec_mikey_extract_opts_init(&defo);
 		opts = &defo;
 	}
-	now = opts->now ? opts->now
-					: (uint64_t)time(NULL) + MCSEC_NTP_UNIX_OFFSET;
+	now = opts->now ? opts->now : (uint64_t)time(NULL) + MCSEC_NTP_UNIX_OFFSET;
 	window = opts->window ? opts->window : MCSEC_MIKEY_DEFAULT_WINDOW;
 	t = m->t_secs;
 
 	/* URI-valued identities must be text */
 	if((!m->hidden_i && !idr_is_text(&m->idi)))
-		return x_fail(err, MCSEC_ERR_MALFORMED, m->idi.offset,
-				"IDRi not a URI");
+		return x_fail(
+				err, MCSEC_ERR_MALFORMED, m->idi.offset, "IDRi not a URI");
 	if((!m->hidden_r && !idr_is_text(&m->idr)))
-		return x_fail(err, MCSEC_ERR_MALFORMED, m->idr.offset,
-				"IDRr not a URI");
+		return x_fail(
+				err, MCSEC_ERR_MALFORMED, m->idr.offset, "IDRr not a URI");
 	if(!idr_is_text(&m->kmsi))
-		return x_fail(err, MCSEC_ERR_MALFORMED, m->kmsi.offset,
-				"IDRkmsi not a URI");
+		return x_fail(
+				err, MCSEC_ERR_MALFORMED, m->kmsi.offset, "IDRkmsi not a URI");
 	if(!idr_is_text(&m->kmsr))
-		return x_fail(err, MCSEC_ERR_MALFORMED, m->kmsr.offset,
-				"IDRkmsr not a URI");
+		return x_fail(
+				err, MCSEC_ERR_MALFORMED, m->kmsr.offset, "IDRkmsr not a URI");
 
 	/* freshness (RFC 3830 5.4) */
 	if(!opts->no_time_check && (t + window < now || t > now + window))
@@ -149,16 +149,16 @@ int mcsec_mikey_extract(const mcsec_keystore_t *ks, const mcsec_mikey_msg_t *m,
 				"T outside the freshness window");
 
 	/* initiator's KMS certificate, usable at T */
-	if((rc = mcsec_keystore_find_cert(ks, (const char *)m->kmsi.data,
-				m->kmsi.len, t, &icert)))
+	if((rc = mcsec_keystore_find_cert(
+				ks, (const char *)m->kmsi.data, m->kmsi.len, t, &icert)))
 		return x_fail(err, rc, m->kmsi.offset, "initiator KMS (IDRkmsi)");
 
 	/* initiator UID: IDRuidi (E.7) or F.2.1 from IDRi and T's key period */
 	if(m->hidden_i)
 		memcpy(iuid, m->idi.data, MCSEC_UID_LEN);
 	else {
-		if((rc = mcsec_key_period_no(t, icert->user_key_period,
-					icert->user_key_offset, &pno_i)))
+		if((rc = mcsec_key_period_no(
+					t, icert->user_key_period, icert->user_key_offset, &pno_i)))
 			return x_fail(err, MCSEC_ERR_NO_KEYSET, t_offset(m),
 					"T before the initiator KMS key period offset");
 		if((rc = mcsec_uid((const char *)m->idi.data, m->idi.len,
@@ -175,8 +175,8 @@ int mcsec_mikey_extract(const mcsec_keystore_t *ks, const mcsec_mikey_msg_t *m,
 		return x_fail(err, rc, m->signed_len - 2, "ECCSI signature");
 
 	if(opts->replay
-			&& (rc = mcsec_mikey_replay_check(opts->replay, iuid,
-						MCSEC_UID_LEN, m->csb_id, m->rand, m->rand_len, now)))
+			&& (rc = mcsec_mikey_replay_check(opts->replay, iuid, MCSEC_UID_LEN,
+						m->csb_id, m->rand, m->rand_len, now)))
 		return x_fail(err, rc, 0, "replay cache");
 
 	/* Annex G purpose tag of the CSB-ID (the GUK-ID keeps the GMK's tag) */
@@ -184,7 +184,8 @@ int mcsec_mikey_extract(const mcsec_keystore_t *ks, const mcsec_mikey_msg_t *m,
 	if(!mcsec_key_purpose_name(purpose))
 		return x_fail(err, MCSEC_ERR_WRONG_PURPOSE, 4,
 				"CSB-ID purpose tag unassigned");
-	if(opts->expected_purpose >= 0 && (unsigned)opts->expected_purpose != purpose)
+	if(opts->expected_purpose >= 0
+			&& (unsigned)opts->expected_purpose != purpose)
 		return x_fail(err, MCSEC_ERR_WRONG_PURPOSE, 4,
 				"CSB-ID purpose tag not the expected one");
 
@@ -203,18 +204,19 @@ int mcsec_mikey_extract(const mcsec_keystore_t *ks, const mcsec_mikey_msg_t *m,
 			if(CRYPTO_memcmp(cuid, iuid, MCSEC_UID_LEN))
 				return x_fail(err, MCSEC_ERR_IDENTITY_MISMATCH, m->idi.offset,
 						"candidate initiator URI does not match IDRuidi");
-		} else if(cl != m->idi.len || memcmp(opts->initiator_uri, m->idi.data, cl))
+		} else if(cl != m->idi.len
+				  || memcmp(opts->initiator_uri, m->idi.data, cl))
 			return x_fail(err, MCSEC_ERR_IDENTITY_MISMATCH, m->idi.offset,
 					"candidate initiator URI does not match IDRi");
 		res->initiator_bound = 1;
 	}
 
 	/* receiver key set: IDRr + IDRkmsr + T's key period, or our UID */
-	if((rc = mcsec_keystore_find_cert(ks, (const char *)m->kmsr.data,
-				m->kmsr.len, t, &rcert)))
+	if((rc = mcsec_keystore_find_cert(
+				ks, (const char *)m->kmsr.data, m->kmsr.len, t, &rcert)))
 		return x_fail(err, rc, m->kmsr.offset, "receiver KMS (IDRkmsr)");
-	if((rc = mcsec_key_period_no(t, rcert->user_key_period,
-				rcert->user_key_offset, &pno_r)))
+	if((rc = mcsec_key_period_no(
+				t, rcert->user_key_period, rcert->user_key_offset, &pno_r)))
 		return x_fail(err, MCSEC_ERR_NO_KEYSET, t_offset(m),
 				"T before the receiver KMS key period offset");
 	if(m->hidden_r) {
@@ -235,8 +237,8 @@ int mcsec_mikey_extract(const mcsec_keystore_t *ks, const mcsec_mikey_msg_t *m,
 		const mcsec_keystore_entry_t *se = NULL;
 		int src;
 		if(m->hidden_i)
-			src = mcsec_keystore_find_keyset_by_uid(ks, iuid,
-					(const char *)m->kmsi.data, m->kmsi.len, &se);
+			src = mcsec_keystore_find_keyset_by_uid(
+					ks, iuid, (const char *)m->kmsi.data, m->kmsi.len, &se);
 		else
 			src = mcsec_keystore_find_keyset(ks, (const char *)m->idi.data,
 					m->idi.len, (const char *)m->kmsi.data, m->kmsi.len, pno_i,
@@ -258,7 +260,8 @@ int mcsec_mikey_extract(const mcsec_keystore_t *ks, const mcsec_mikey_msg_t *m,
 				"receiver key set has no SAKKE key");
 
 	/* RFC 6508 6.2.2 */
-	if((rc = mcsec_sakke_decap(entry->sakke, sakke->data, sakke->len, res->key))) {
+	if((rc = mcsec_sakke_decap(
+				entry->sakke, sakke->data, sakke->len, res->key))) {
 		OPENSSL_cleanse(res->key, sizeof(res->key));
 		return x_fail(err, MCSEC_ERR_DECAP_FAILED, sakke->offset,
 				"SAKKE decapsulation");
@@ -281,8 +284,8 @@ int mcsec_mikey_extract(const mcsec_keystore_t *ks, const mcsec_mikey_msg_t *m,
 			ruri = (const char *)m->idr.data;
 			rlen = m->idr.len;
 		}
-		if((rc = mcsec_user_salt(res->key, MCSEC_MIKEY_KEY_LEN, ruri, rlen,
-					&salt))) {
+		if((rc = mcsec_user_salt(
+					res->key, MCSEC_MIKEY_KEY_LEN, ruri, rlen, &salt))) {
 			x_fail(err, rc, 0, "user salt");
 			goto fail;
 		}
@@ -294,7 +297,8 @@ int mcsec_mikey_extract(const mcsec_keystore_t *ks, const mcsec_mikey_msg_t *m,
 	/* E.6 key parameters, decrypted with the DPCK of the distributed key */
 	if(m->kp) {
 		mcsec_mikey_err_t ke = {0, 0, NULL};
-		rc = mcsec_mikey_kp_unprotect(m->kp, m->kp_len, res->key, &res->kp, &ke);
+		rc = mcsec_mikey_kp_unprotect(
+				m->kp, m->kp_len, res->key, &res->kp, &ke);
 		if(rc) {
 			x_fail(err, rc, m->kp_offset + 4 + ke.offset,
 					ke.what ? ke.what : "key parameters");

@@ -22,9 +22,11 @@
 #define KP_HDR_LEN 32 /* 8.5.4.1: 1+5+4+1+1+16+4 */
 #define KP_IV_LEN 16
 #define KP_TAG_LEN 16
-#define KP_FIXED_LEN 15 /* E.6.1: key type 1, status 4, activation 5, expiry 5 */
+#define KP_FIXED_LEN \
+	15 /* E.6.1: key type 1, status 4, activation 5, expiry 5 */
 
-static int kp_fail(mcsec_mikey_err_t *err, int code, size_t off, const char *what)
+static int kp_fail(
+		mcsec_mikey_err_t *err, int code, size_t off, const char *what)
 {
 	if(err) {
 		err->code = code;
@@ -209,8 +211,8 @@ static int kp_parse_content(const uint8_t *p, size_t len,
 			return MCSEC_OK;
 		}
 	}
-	return kp_fail(err, MCSEC_ERR_MALFORMED, off,
-			"key parameters trailing octets");
+	return kp_fail(
+			err, MCSEC_ERR_MALFORMED, off, "key parameters trailing octets");
 }
 
 /* AES-GCM with a 16-octet IV (8.5.4.2).  enc=1: in -> out||tag;
@@ -237,8 +239,8 @@ static int kp_gcm(int enc, const uint8_t key[16], const uint8_t iv[KP_IV_LEN],
 	if(body && EVP_CipherUpdate(c, out, &l, in, (int)body) != 1)
 		goto done;
 	if(!enc
-			&& EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, KP_TAG_LEN,
-					   (void *)(in + body))
+			&& EVP_CIPHER_CTX_ctrl(
+					   c, EVP_CTRL_GCM_SET_TAG, KP_TAG_LEN, (void *)(in + body))
 					   != 1)
 		goto done;
 	if(EVP_CipherFinal_ex(c, out + body, &l) != 1)

@@ -152,8 +152,8 @@ static int parse_hdr(rd_t *r, mcsec_mikey_msg_t *m, uint8_t *next)
 		return MCSEC_OK;
 	}
 	if(m->map_type != MCSEC_MIKEY_MAP_GENERIC_ID)
-		return fail(r, MCSEC_ERR_UNSUPPORTED, 9,
-				"HDR CS ID map type not 1 or 2");
+		return fail(
+				r, MCSEC_ERR_UNSUPPORTED, 9, "HDR CS ID map type not 1 or 2");
 	if(m->ncs == 0)
 		return MCSEC_OK;
 	m->cs = calloc(m->ncs, sizeof(*m->cs));
@@ -192,8 +192,7 @@ static int parse_hdr(rd_t *r, mcsec_mikey_msg_t *m, uint8_t *next)
 		r->off += c->spi_len;
 		for(unsigned j = 0; j < i; j++)
 			if(m->cs[j].cs_id == c->cs_id)
-				return fail(r, MCSEC_ERR_MALFORMED, at,
-						"HDR duplicate CS ID");
+				return fail(r, MCSEC_ERR_MALFORMED, at, "HDR duplicate CS ID");
 	}
 	return MCSEC_OK;
 }
@@ -219,8 +218,8 @@ static int parse_sakke_body(rd_t *r, mcsec_mikey_sakke_t *s, size_t at)
 		return fail(r, MCSEC_ERR_UNSUPPORTED, at + 2,
 				"SAKKE ID scheme not 2 (3GPP MCX hashed UID)");
 	if(s->len != MCSEC_SAKKE_SED_LEN)
-		return fail(r, MCSEC_ERR_MALFORMED, at + 3,
-				"SAKKE data length not 273");
+		return fail(
+				r, MCSEC_ERR_MALFORMED, at + 3, "SAKKE data length not 273");
 	r->off += s->len;
 	s->present = 1;
 	return MCSEC_OK;
@@ -267,8 +266,8 @@ static int parse_idr(rd_t *r, mcsec_mikey_msg_t *m, size_t at)
 	/* E.7: IDRuidi / IDRuidr carry the 32-octet UID */
 	if((role == MCSEC_MIKEY_ROLE_IDRUIDI || role == MCSEC_MIKEY_ROLE_IDRUIDR)
 			&& len != MCSEC_UID_LEN)
-		return fail(r, MCSEC_ERR_MALFORMED, at + 3,
-				"IDR UID length not 32 (E.7)");
+		return fail(
+				r, MCSEC_ERR_MALFORMED, at + 3, "IDR UID length not 32 (E.7)");
 	slot->present = 1;
 	slot->role = role;
 	slot->type = type;
@@ -439,8 +438,7 @@ int mcsec_mikey_parse(const uint8_t *in, size_t len, mcsec_mikey_msg_t **out,
 				goto bad;
 			}
 			if(m->sig_len != MCSEC_ECCSI_SIG_LEN) {
-				rc = fail(&r, MCSEC_ERR_MALFORMED, at,
-						"SIGN length not 129");
+				rc = fail(&r, MCSEC_ERR_MALFORMED, at, "SIGN length not 129");
 				goto bad;
 			}
 			if((rc = need(&r, m->sig_len, "SIGN signature truncated")))
@@ -448,8 +446,7 @@ int mcsec_mikey_parse(const uint8_t *in, size_t len, mcsec_mikey_msg_t **out,
 			m->sig = r.p + r.off;
 			r.off += m->sig_len;
 			if(r.off != r.len) {
-				rc = fail(&r, MCSEC_ERR_MALFORMED, r.off,
-						"octets after SIGN");
+				rc = fail(&r, MCSEC_ERR_MALFORMED, r.off, "octets after SIGN");
 				goto bad;
 			}
 			have_sign = 1;
@@ -517,8 +514,19 @@ int mcsec_mikey_parse(const uint8_t *in, size_t len, mcsec_mikey_msg_t **out,
 				if((rc = parse_genext(&r, m, at)))
 					goto bad;
 				break;
-			case 1: case 2: case 3: case 6: case 7: case 8: case 9: case 12:
-			case 13: case 15: case 16: case 17: case 20:
+			case 1:
+			case 2:
+			case 3:
+			case 6:
+			case 7:
+			case 8:
+			case 9:
+			case 12:
+			case 13:
+			case 15:
+			case 16:
+			case 17:
+			case 20:
 				rc = fail(&r, MCSEC_ERR_UNSUPPORTED, at,
 						"payload type not used by MIKEY-SAKKE");
 				goto bad;
@@ -547,8 +555,8 @@ int mcsec_mikey_parse(const uint8_t *in, size_t len, mcsec_mikey_msg_t **out,
 		else if(!have_sign)
 			missing = "missing SIGN";
 		if(missing) {
-			rc = fail(&r, MCSEC_ERR_MALFORMED, m->signed_len ? m->signed_len - 2 : r.off,
-					missing);
+			rc = fail(&r, MCSEC_ERR_MALFORMED,
+					m->signed_len ? m->signed_len - 2 : r.off, missing);
 			goto bad;
 		}
 	}
@@ -573,8 +581,8 @@ static int is_space(uint8_t c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-int mcsec_mikey_decode_input(const uint8_t *in, size_t len, uint8_t **raw,
-		size_t *raw_len)
+int mcsec_mikey_decode_input(
+		const uint8_t *in, size_t len, uint8_t **raw, size_t *raw_len)
 {
 	size_t s = 0, e = len;
 	uint8_t *buf;
@@ -607,8 +615,8 @@ int mcsec_mikey_decode_input(const uint8_t *in, size_t len, uint8_t **raw,
 	buf = malloc((e - s) / 4 * 3 + 3);
 	if(!buf)
 		return MCSEC_ERR_INTERNAL;
-	n = mcsec_b64_decode((const char *)in + s, e - s, buf,
-			(e - s) / 4 * 3 + 3, 0);
+	n = mcsec_b64_decode(
+			(const char *)in + s, e - s, buf, (e - s) / 4 * 3 + 3, 0);
 	if(n <= 0) {
 		free(buf);
 		return MCSEC_ERR_MALFORMED;
