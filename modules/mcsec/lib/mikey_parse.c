@@ -365,7 +365,7 @@ int mcsec_mikey_parse(const uint8_t *in, size_t len, mcsec_mikey_msg_t **out,
 {
 	mcsec_mikey_msg_t *m;
 	rd_t r;
-	uint8_t next;
+	uint8_t next = 0;
 	int rc, have_t = 0, have_rand = 0, have_sign = 0;
 
 	if(err) {
