@@ -6,7 +6,7 @@
 #     20 s each, stopped at the first step with a failed call; reports the highest rate with zero
 #     failures and Kamailio's CPU time per request (utime+stime of the main process and all its
 #     children from /proc/<pid>/stat).
-# Bounded: at most MCSEC_BENCH_STEPS rate steps (default 250 500 1000 2000 3000 4000 6000 8000 12000),
+# Bounded: at most MCSEC_BENCH_STEPS rate steps (default 250 500 1000 2000 2500 3000 4000 6000 8000 12000),
 # MCSEC_BENCH_SECONDS per step (default 20, max 20), total well under 5 minutes.
 set -uo pipefail
 TOP="$(cd "$(dirname "$0")/.." && pwd)"
@@ -38,7 +38,7 @@ kam_start >&2 || { echo "bench: kamailio did not start" >&2; exit 1; }
 
 SECS="${MCSEC_BENCH_SECONDS:-20}"
 [ "$SECS" -gt 20 ] && SECS=20
-STEPS="${MCSEC_BENCH_STEPS:-250 500 1000 2000 3000 4000 6000 8000 12000}"
+STEPS="${MCSEC_BENCH_STEPS:-250 500 1000 2000 2500 3000 4000 6000 8000 12000}"
 HZ="$(getconf CLK_TCK)"
 
 kam_ticks() { # utime+stime of the Kamailio main process and its children (its session)

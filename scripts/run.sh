@@ -21,6 +21,24 @@ if [ -f "$KAM_PIDFILE" ] && kill -0 "$(cat "$KAM_PIDFILE")" 2>/dev/null; then
 	exit 1
 fi
 
+# a system Kamailio (the Debian service) or an earlier run may hold the port
+proto="${MCSEC_LISTEN%%:*}"
+hostport="${MCSEC_LISTEN#*:}"
+if ! /usr/bin/python3 - "$proto" "${hostport%:*}" "${hostport##*:}" <<'PY'; then
+import socket, sys
+proto, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if proto in ("tcp", "tls") else socket.SOCK_DGRAM)
+try:
+    s.bind((host, port))
+except OSError as e:
+    sys.stderr.write("run: cannot bind %s: %s\n" % (sys.argv[2] + ":" + sys.argv[3], e))
+    sys.exit(1)
+PY
+	echo "run: $MCSEC_LISTEN is in use (a system kamailio service? try: systemctl stop kamailio," >&2
+	echo "run: or set MCSEC_LISTEN=udp:127.0.0.1:<port>)" >&2
+	exit 1
+fi
+
 # exec: Kamailio becomes this process, so SIGINT/SIGTERM reach its main process, which stops
 # every child it forked
 exec /usr/sbin/kamailio -f "$TOP/cfg/kamailio-cs-proxy.cfg" -DD -E \
