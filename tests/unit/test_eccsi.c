@@ -37,8 +37,8 @@ static struct
 	size_t id_len, m_len;
 } V;
 
-static void vec_field(const char *name, uint8_t *out, size_t cap,
-		size_t want, size_t *got)
+static void vec_field(
+		const char *name, uint8_t *out, size_t cap, size_t want, size_t *got)
 {
 	FILE *f = fopen(VEC, "r");
 	char line[1024];
@@ -108,16 +108,15 @@ static void test_kat_kms(void **state)
 
 	assert_int_equal(mcsec_eccsi_kms_public(V.ksak, kpak), MCSEC_OK);
 	assert_memory_equal(kpak, V.kpak, 65);
-	assert_int_equal(mcsec_eccsi_kms_issue_with_v(V.ksak, V.kpak, V.id,
-							 V.id_len, V.v, ssk, pvt),
+	assert_int_equal(mcsec_eccsi_kms_issue_with_v(
+							 V.ksak, V.kpak, V.id, V.id_len, V.v, ssk, pvt),
 			MCSEC_OK);
 	assert_memory_equal(pvt, V.pvt, 65);
 	assert_memory_equal(ssk, V.ssk, 32);
-	assert_int_equal(mcsec_eccsi_hs(V.kpak, V.id, V.id_len, V.pvt, hs),
-			MCSEC_OK);
-	assert_memory_equal(hs, V.hs, 32);
 	assert_int_equal(
-			mcsec_eccsi_validate(V.kpak, V.id, V.id_len, V.ssk, V.pvt),
+			mcsec_eccsi_hs(V.kpak, V.id, V.id_len, V.pvt, hs), MCSEC_OK);
+	assert_memory_equal(hs, V.hs, 32);
+	assert_int_equal(mcsec_eccsi_validate(V.kpak, V.id, V.id_len, V.ssk, V.pvt),
 			MCSEC_OK);
 }
 
@@ -132,8 +131,8 @@ static void test_kat_sign(void **state)
 	assert_memory_equal(J, V.J, 65);
 	assert_memory_equal(J + 1, V.r, 32);
 
-	assert_int_equal(mcsec_eccsi_signer_new(
-							 V.kpak, V.id, V.id_len, V.ssk, V.pvt, &s),
+	assert_int_equal(
+			mcsec_eccsi_signer_new(V.kpak, V.id, V.id_len, V.ssk, V.pvt, &s),
 			MCSEC_OK);
 	assert_int_equal(
 			mcsec_eccsi_sign_with_j(s, V.m, V.m_len, V.j, sig), MCSEC_OK);
@@ -286,20 +285,20 @@ static void test_verify_message_id_kpak(void **state)
 	memcpy(kpak2, V.kpak, 65);
 	kpak2[64] ^= 1;
 	mcsec_eccsi_cache_clear();
-	assert_int_equal(mcsec_eccsi_verify(kpak2, V.id, 26, V.m, 8, V.sig),
-			MCSEC_ERR_ARG);
+	assert_int_equal(
+			mcsec_eccsi_verify(kpak2, V.id, 26, V.m, 8, V.sig), MCSEC_ERR_ARG);
 	kpak2[0] = 0x02;
-	assert_int_equal(mcsec_eccsi_verify(kpak2, V.id, 26, V.m, 8, V.sig),
-			MCSEC_ERR_ARG);
+	assert_int_equal(
+			mcsec_eccsi_verify(kpak2, V.id, 26, V.m, 8, V.sig), MCSEC_ERR_ARG);
 	/* the genuine one still passes */
 	assert_int_equal(verify_vec(V.sig), MCSEC_OK);
 	/* NULL arguments */
-	assert_int_equal(mcsec_eccsi_verify(NULL, V.id, 26, V.m, 8, V.sig),
-			MCSEC_ERR_ARG);
-	assert_int_equal(mcsec_eccsi_verify(V.kpak, V.id, 26, V.m, 8, NULL),
-			MCSEC_ERR_ARG);
-	assert_int_equal(mcsec_eccsi_verify(V.kpak, NULL, 26, V.m, 8, V.sig),
-			MCSEC_ERR_ARG);
+	assert_int_equal(
+			mcsec_eccsi_verify(NULL, V.id, 26, V.m, 8, V.sig), MCSEC_ERR_ARG);
+	assert_int_equal(
+			mcsec_eccsi_verify(V.kpak, V.id, 26, V.m, 8, NULL), MCSEC_ERR_ARG);
+	assert_int_equal(
+			mcsec_eccsi_verify(V.kpak, NULL, 26, V.m, 8, V.sig), MCSEC_ERR_ARG);
 }
 
 /* J = [s]([HE]G + [r]Y) at infinity needs HE + r*k = 0 (mod q) for
@@ -335,8 +334,8 @@ static void test_verify_j_infinity(void **state)
 	BN_mod_inverse(t, t, q, ctx);
 	BN_mod_mul(t, t, j, q, ctx); /* s = j / (HE + r k) */
 	BN_bn2binpad(t, sig + 32, 32);
-	assert_int_equal(mcsec_eccsi_verify_with_y(y, hs, msg, sizeof(msg), sig),
-			MCSEC_OK);
+	assert_int_equal(
+			mcsec_eccsi_verify_with_y(y, hs, msg, sizeof(msg), sig), MCSEC_OK);
 
 	/* now k = -HE / r: [HE]G + [r]Y = O for any s */
 	memset(sig, 0, 32);
@@ -398,8 +397,8 @@ static void test_verify_s_not_reduced(void **state)
 	memcpy(sig + 64, y, 65);
 	BN_set_word(t, 3);
 	BN_bn2binpad(t, sig + 32, 32);
-	assert_int_equal(mcsec_eccsi_verify_with_y(y, hs, msg, sizeof(msg), sig),
-			MCSEC_OK);
+	assert_int_equal(
+			mcsec_eccsi_verify_with_y(y, hs, msg, sizeof(msg), sig), MCSEC_OK);
 	BN_add(t, t, q); /* s + q < 2^256 */
 	assert_int_equal(BN_bn2binpad(t, sig + 32, 32), 32);
 	assert_int_equal(mcsec_eccsi_verify_with_y(y, hs, msg, sizeof(msg), sig),
@@ -437,14 +436,14 @@ static void test_validate_failures(void **state)
 	BIGNUM *b = BN_new();
 	(void)state;
 
-#define BAD_KEY(kpak_, id_, idl_, ssk_, pvt_)                                 \
-	do {                                                                      \
+#define BAD_KEY(kpak_, id_, idl_, ssk_, pvt_)                                \
+	do {                                                                     \
 		assert_int_equal(mcsec_eccsi_validate(kpak_, id_, idl_, ssk_, pvt_), \
-				MCSEC_ERR_INVALID_KEY);                                       \
-		assert_int_equal(                                                     \
-				mcsec_eccsi_signer_new(kpak_, id_, idl_, ssk_, pvt_, &s),     \
-				MCSEC_ERR_INVALID_KEY);                                       \
-		assert_null(s);                                                       \
+				MCSEC_ERR_INVALID_KEY);                                      \
+		assert_int_equal(                                                    \
+				mcsec_eccsi_signer_new(kpak_, id_, idl_, ssk_, pvt_, &s),    \
+				MCSEC_ERR_INVALID_KEY);                                      \
+		assert_null(s);                                                      \
 	} while(0)
 
 	/* PVT off the curve */
@@ -481,8 +480,8 @@ static void test_validate_failures(void **state)
 	/* KPAK not a point: caller fault */
 	memcpy(kpak2, V.kpak, 65);
 	kpak2[1] ^= 1;
-	assert_int_equal(mcsec_eccsi_validate(kpak2, V.id, 26, V.ssk, V.pvt),
-			MCSEC_ERR_ARG);
+	assert_int_equal(
+			mcsec_eccsi_validate(kpak2, V.id, 26, V.ssk, V.pvt), MCSEC_ERR_ARG);
 	/* the genuine pair */
 	assert_int_equal(mcsec_eccsi_signer_new(V.kpak, V.id, 26, V.ssk, V.pvt, &s),
 			MCSEC_OK);
@@ -503,27 +502,24 @@ static void test_kms_args(void **state)
 	hex32(Q_HEX, q);
 	assert_int_equal(mcsec_eccsi_kms_public(zero, kpak2), MCSEC_ERR_ARG);
 	assert_int_equal(mcsec_eccsi_kms_public(q, kpak2), MCSEC_ERR_ARG);
-	assert_int_equal(
-			mcsec_eccsi_kms_issue(zero, V.kpak, V.id, 26, ssk, pvt),
+	assert_int_equal(mcsec_eccsi_kms_issue(zero, V.kpak, V.id, 26, ssk, pvt),
 			MCSEC_ERR_ARG);
 	/* KPAK not belonging to KSAK */
 	assert_int_equal(mcsec_eccsi_kms_generate(ksak2, kpak2), MCSEC_OK);
-	assert_int_equal(
-			mcsec_eccsi_kms_issue(V.ksak, kpak2, V.id, 26, ssk, pvt),
+	assert_int_equal(mcsec_eccsi_kms_issue(V.ksak, kpak2, V.id, 26, ssk, pvt),
 			MCSEC_ERR_ARG);
 	assert_int_equal(mcsec_eccsi_kms_issue_with_v(
 							 V.ksak, V.kpak, V.id, 26, zero, ssk, pvt),
 			MCSEC_ERR_ARG);
-	assert_int_equal(mcsec_eccsi_kms_issue_with_v(
-							 V.ksak, V.kpak, V.id, 26, q, ssk, pvt),
+	assert_int_equal(
+			mcsec_eccsi_kms_issue_with_v(V.ksak, V.kpak, V.id, 26, q, ssk, pvt),
 			MCSEC_ERR_ARG);
 	/* j out of range */
 	assert_int_equal(mcsec_eccsi_signer_new(V.kpak, V.id, 26, V.ssk, V.pvt, &s),
 			MCSEC_OK);
-	assert_int_equal(mcsec_eccsi_sign_with_j(s, V.m, 8, zero, sig),
-			MCSEC_ERR_ARG);
 	assert_int_equal(
-			mcsec_eccsi_sign_with_j(s, V.m, 8, q, sig), MCSEC_ERR_ARG);
+			mcsec_eccsi_sign_with_j(s, V.m, 8, zero, sig), MCSEC_ERR_ARG);
+	assert_int_equal(mcsec_eccsi_sign_with_j(s, V.m, 8, q, sig), MCSEC_ERR_ARG);
 	mcsec_eccsi_signer_free(s);
 }
 
@@ -564,8 +560,8 @@ static void test_random_round_trip(void **state)
 				MCSEC_ERR_BAD_SIGNATURE);
 		/* empty message */
 		assert_int_equal(mcsec_eccsi_sign(s, NULL, 0, sig1), MCSEC_OK);
-		assert_int_equal(mcsec_eccsi_verify(kpak, id, 32, NULL, 0, sig1),
-				MCSEC_OK);
+		assert_int_equal(
+				mcsec_eccsi_verify(kpak, id, 32, NULL, 0, sig1), MCSEC_OK);
 		mcsec_eccsi_signer_free(s);
 	}
 }
@@ -589,18 +585,17 @@ static void test_cache(void **state)
 		assert_int_equal(
 				mcsec_eccsi_kms_issue(ksak, kpak, ids[i], 32, ssk, pvt),
 				MCSEC_OK);
+		assert_int_equal(mcsec_eccsi_signer_new(kpak, ids[i], 32, ssk, pvt, &s),
+				MCSEC_OK);
 		assert_int_equal(
-				mcsec_eccsi_signer_new(kpak, ids[i], 32, ssk, pvt, &s),
-				MCSEC_OK);
-		assert_int_equal(mcsec_eccsi_sign(s, msg, sizeof(msg), sigs[i]),
-				MCSEC_OK);
+				mcsec_eccsi_sign(s, msg, sizeof(msg), sigs[i]), MCSEC_OK);
 		mcsec_eccsi_signer_free(s);
 	}
 	mcsec_eccsi_cache_clear();
 	h0 = mcsec_eccsi_cache_hits();
 	for(int i = 0; i < NIDS; i++)
-		assert_int_equal(mcsec_eccsi_verify(kpak, ids[i], 32, msg,
-								 sizeof(msg), sigs[i]),
+		assert_int_equal(
+				mcsec_eccsi_verify(kpak, ids[i], 32, msg, sizeof(msg), sigs[i]),
 				MCSEC_OK);
 	assert_int_equal(mcsec_eccsi_cache_hits(), h0); /* all distinct */
 	/* the most recent one is cached */
@@ -609,8 +604,8 @@ static void test_cache(void **state)
 			MCSEC_OK);
 	assert_int_equal(mcsec_eccsi_cache_hits(), h0 + 1);
 	/* the oldest was evicted (bounded size) but still verifies */
-	assert_int_equal(mcsec_eccsi_verify(kpak, ids[0], 32, msg, sizeof(msg),
-							 sigs[0]),
+	assert_int_equal(
+			mcsec_eccsi_verify(kpak, ids[0], 32, msg, sizeof(msg), sigs[0]),
 			MCSEC_OK);
 	assert_int_equal(mcsec_eccsi_cache_hits(), h0 + 1);
 	/* a cached identity: a tampered message or another PVT still fails */
@@ -619,8 +614,8 @@ static void test_cache(void **state)
 							 sizeof(msg) - 1, sig),
 			MCSEC_ERR_BAD_SIGNATURE);
 	memcpy(sig + 64, sigs[NIDS - 2] + 64, 65);
-	assert_int_equal(mcsec_eccsi_verify(kpak, ids[NIDS - 1], 32, msg,
-							 sizeof(msg), sig),
+	assert_int_equal(
+			mcsec_eccsi_verify(kpak, ids[NIDS - 1], 32, msg, sizeof(msg), sig),
 			MCSEC_ERR_BAD_SIGNATURE);
 	/* a cached (KPAK, PVT) under a different ID */
 	assert_int_equal(mcsec_eccsi_verify(kpak, ids[NIDS - 2], 32, msg,
@@ -632,8 +627,8 @@ static void test_cache(void **state)
 	assert_int_equal(
 			mcsec_eccsi_kms_issue(ksak, kpak, longid, sizeof(longid), ssk, pvt),
 			MCSEC_OK);
-	assert_int_equal(mcsec_eccsi_signer_new(
-							 kpak, longid, sizeof(longid), ssk, pvt, &s),
+	assert_int_equal(
+			mcsec_eccsi_signer_new(kpak, longid, sizeof(longid), ssk, pvt, &s),
 			MCSEC_OK);
 	assert_int_equal(mcsec_eccsi_sign(s, msg, sizeof(msg), sig), MCSEC_OK);
 	mcsec_eccsi_signer_free(s);

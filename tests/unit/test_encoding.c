@@ -37,7 +37,10 @@ static void test_hex_decode(void **state)
 	assert_int_equal(hexd("a b c", o, sizeof(o)), -1);
 	assert_int_equal(hexd("-1", o, sizeof(o)), -1);
 	/* a NUL inside the given length is not skipped */
-	assert_int_equal(mcsec_hex_decode("00\0" "11", 5, o, sizeof(o)), -1);
+	assert_int_equal(mcsec_hex_decode("00\0"
+									  "11",
+							 5, o, sizeof(o)),
+			-1);
 	/* capacity: exact fits, one more does not */
 	assert_int_equal(hexd("0102", o, 2), 2);
 	assert_int_equal(hexd("010203", o, 2), -1);
@@ -89,12 +92,12 @@ static void test_b64_vectors(void **state)
 		size_t pl = strlen(rfc4648[i].plain);
 		const char *e = rfc4648[i].b64, *u = rfc4648[i].b64url;
 
-		assert_int_equal(mcsec_b64_encode((const uint8_t *)rfc4648[i].plain,
-								 pl, s, sizeof(s), 0),
+		assert_int_equal(mcsec_b64_encode((const uint8_t *)rfc4648[i].plain, pl,
+								 s, sizeof(s), 0),
 				strlen(e));
 		assert_string_equal(s, e);
-		assert_int_equal(mcsec_b64_encode((const uint8_t *)rfc4648[i].plain,
-								 pl, s, sizeof(s), 1),
+		assert_int_equal(mcsec_b64_encode((const uint8_t *)rfc4648[i].plain, pl,
+								 s, sizeof(s), 1),
 				strlen(u));
 		assert_string_equal(s, u);
 

@@ -68,8 +68,8 @@ static void test_kdf_generic(void **state)
 
 	/* argument checks */
 	mcsec_kdf_param_t big = {a, 0x10000};
-	assert_int_equal(mcsec_kdf(key, sizeof(key), 0x42, &big, 1, out),
-			MCSEC_ERR_ARG);
+	assert_int_equal(
+			mcsec_kdf(key, sizeof(key), 0x42, &big, 1, out), MCSEC_ERR_ARG);
 	assert_int_equal(mcsec_kdf(NULL, 16, 0x42, p, 2, out), MCSEC_ERR_ARG);
 	assert_int_equal(mcsec_kdf(key, 0, 0x42, p, 2, out), MCSEC_ERR_ARG);
 	assert_int_equal(mcsec_kdf(key, 16, 0x42, NULL, 2, out), MCSEC_ERR_ARG);
@@ -101,8 +101,8 @@ static void test_key_period_no(void **state)
 	uint64_t n = 0;
 	(void)state;
 	/* F.2.1.2 */
-	assert_int_equal(mcsec_key_period_no(3599719634ULL, 2592000, 0, &n),
-			MCSEC_OK);
+	assert_int_equal(
+			mcsec_key_period_no(3599719634ULL, 2592000, 0, &n), MCSEC_OK);
 	assert_int_equal(n, 1388);
 	assert_int_equal(mcsec_key_period_no(100, 10, 5, &n), MCSEC_OK);
 	assert_int_equal(n, 9);

@@ -101,16 +101,16 @@ static int wolf_verify(const uint8_t kpak[65], const uint8_t *id, size_t idl,
 	if(!err)
 		err = wc_SetEccsiHash(&k, hs, hsz);
 	if(!err)
-		err = wc_VerifyEccsiHash(&k, WC_HASH_TYPE_SHA256, msg, (word32)ml, sig,
-				129, &verified);
+		err = wc_VerifyEccsiHash(
+				&k, WC_HASH_TYPE_SHA256, msg, (word32)ml, sig, 129, &verified);
 	wc_FreeEccsiKey(&k);
 	wc_ecc_del_point(pvt);
 	return !err && verified == 1;
 }
 
 /* wolfSSL's 5.1.2 validation of (SSK, PVT) */
-static int wolf_validate(const uint8_t kpak[65], const uint8_t *id,
-		size_t idl, const uint8_t ssk[32], const uint8_t pvtb[65])
+static int wolf_validate(const uint8_t kpak[65], const uint8_t *id, size_t idl,
+		const uint8_t ssk[32], const uint8_t pvtb[65])
 {
 	EccsiKey k;
 	ecc_point *pvt = wc_ecc_new_point();

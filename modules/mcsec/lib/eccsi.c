@@ -133,8 +133,8 @@ int mcsec_eccsi_hs(const uint8_t kpak[PLEN], const uint8_t *id, size_t id_len,
 	return compute_hs(kpak, id, id_len, pvt, hs);
 }
 
-int mcsec_eccsi_he(const uint8_t hs[32], const uint8_t r[N],
-		const uint8_t *msg, size_t msg_len, uint8_t he[32])
+int mcsec_eccsi_he(const uint8_t hs[32], const uint8_t r[N], const uint8_t *msg,
+		size_t msg_len, uint8_t he[32])
 {
 	if(!hs || !r || !he || (!msg && msg_len))
 		return MCSEC_ERR_ARG;
@@ -404,9 +404,9 @@ int mcsec_eccsi_kms_issue_with_v(const uint8_t ksak[N],
 
 /* ---- validation of a received (SSK, PVT), RFC 6507 5.1.2 ---- */
 
-static int validate(const uint8_t kpak[PLEN], const uint8_t *id,
-		size_t id_len, const BIGNUM *ssk, const uint8_t pvt[PLEN],
-		uint8_t hs_out[HLEN], BN_CTX *ctx)
+static int validate(const uint8_t kpak[PLEN], const uint8_t *id, size_t id_len,
+		const BIGNUM *ssk, const uint8_t pvt[PLEN], uint8_t hs_out[HLEN],
+		BN_CTX *ctx)
 {
 	EC_POINT *P = EC_POINT_new(P256.group), *K = EC_POINT_new(P256.group);
 	EC_POINT *lhs = EC_POINT_new(P256.group), *rhs = EC_POINT_new(P256.group);
@@ -740,8 +740,7 @@ static void cache_put(const uint8_t hs[HLEN], const uint8_t kpak[PLEN],
 
 /* 0 < r < p (r is compared with Jx as an integer in step 6) and 0 < s < q
  * (s is an N-octet integer modulo q, 5.2.1 step 6). */
-static int check_r_s(const uint8_t *rb, const uint8_t *sb, BIGNUM *r,
-		BIGNUM *s)
+static int check_r_s(const uint8_t *rb, const uint8_t *sb, BIGNUM *r, BIGNUM *s)
 {
 	if(!BN_bin2bn(rb, N, r) || !BN_bin2bn(sb, N, s))
 		return MCSEC_ERR_INTERNAL;
@@ -754,8 +753,8 @@ static int check_r_s(const uint8_t *rb, const uint8_t *sb, BIGNUM *r,
 
 /* RFC 6507 5.2.2 steps 3, 5 and 6 once Y = [HS]PVT + KPAK is known. */
 static int verify_with_y(const EC_POINT *Y, const uint8_t hsb[HLEN],
-		const uint8_t *rb, const BIGNUM *r, const BIGNUM *s,
-		const uint8_t *msg, size_t msg_len, BN_CTX *ctx)
+		const uint8_t *rb, const BIGNUM *r, const BIGNUM *s, const uint8_t *msg,
+		size_t msg_len, BN_CTX *ctx)
 {
 	uint8_t heb[HLEN];
 	BIGNUM *he, *u1, *u2, *jx;

@@ -73,12 +73,13 @@ int mcsec_eccsi_kms_issue_with_v(const uint8_t ksak[MCSEC_ECCSI_SCALAR_LEN],
 		uint8_t ssk[MCSEC_ECCSI_SCALAR_LEN],
 		uint8_t pvt[MCSEC_ECCSI_POINT_LEN]);
 /* RFC 6507 5.1.1 step 3: HS = hash(G || KPAK || ID || PVT). */
-int mcsec_eccsi_hs(const uint8_t kpak[MCSEC_ECCSI_POINT_LEN],
-		const uint8_t *id, size_t id_len,
-		const uint8_t pvt[MCSEC_ECCSI_POINT_LEN], uint8_t hs[32]);
+int mcsec_eccsi_hs(const uint8_t kpak[MCSEC_ECCSI_POINT_LEN], const uint8_t *id,
+		size_t id_len, const uint8_t pvt[MCSEC_ECCSI_POINT_LEN],
+		uint8_t hs[32]);
 /* RFC 6507 5.2.1 step 3: HE = hash(HS || r || M). */
-int mcsec_eccsi_he(const uint8_t hs[32], const uint8_t r[MCSEC_ECCSI_SCALAR_LEN],
-		const uint8_t *msg, size_t msg_len, uint8_t he[32]);
+int mcsec_eccsi_he(const uint8_t hs[32],
+		const uint8_t r[MCSEC_ECCSI_SCALAR_LEN], const uint8_t *msg,
+		size_t msg_len, uint8_t he[32]);
 
 /* RFC 6507 5.2.2 steps 3, 5 and 6 (with the r and s range checks) for a
  * given Y = [HS]PVT + KPAK.  A test seam: it lets tests craft the step 6

@@ -222,9 +222,8 @@ int mcsec_xml_key(const uint8_t *xpk, size_t xpk_len, uint8_t fc,
 	mcsec_kdf_param_t p[2];
 	int rc;
 
-	if(!xpk || (xpk_len != 16 && xpk_len != 32) || !mc_id || !mc_id_len
-			|| !out || !out_len
-			|| (fc != MCSEC_FC_XML_CONF && fc != MCSEC_FC_XML_INT))
+	if(!xpk || (xpk_len != 16 && xpk_len != 32) || !mc_id || !mc_id_len || !out
+			|| !out_len || (fc != MCSEC_FC_XML_CONF && fc != MCSEC_FC_XML_INT))
 		return MCSEC_ERR_ARG;
 	key_id_octets(xpk_id, idb);
 	p[0] = (mcsec_kdf_param_t){(const uint8_t *)mc_id, mc_id_len};

@@ -136,7 +136,8 @@ static double bench_ecdsa_verify(unsigned long it)
 	c.ctx = EVP_PKEY_CTX_new_from_pkey(NULL, k, NULL);
 	c.siglen = sizeof(c.sig);
 	if(sctx && c.ctx && EVP_PKEY_sign_init(sctx) == 1
-			&& EVP_PKEY_sign(sctx, c.sig, &c.siglen, c.dgst, sizeof(c.dgst)) == 1
+			&& EVP_PKEY_sign(sctx, c.sig, &c.siglen, c.dgst, sizeof(c.dgst))
+					   == 1
 			&& EVP_PKEY_verify_init(c.ctx) == 1)
 		us = measure(ecdsa_verify_once, &c, it);
 	EVP_PKEY_CTX_free(sctx);

@@ -19,7 +19,8 @@ static void uid_usage(FILE *f)
 int cmd_uid(int argc, char **argv)
 {
 	const char *uri = NULL, *kms = NULL;
-	const char *period_s = NULL, *offset_s = NULL, *pno_s = NULL, *time_s = NULL;
+	const char *period_s = NULL, *offset_s = NULL, *pno_s = NULL,
+			   *time_s = NULL;
 	uint64_t period, offset, pno, t;
 	uint8_t uid[MCSEC_UID_LEN];
 	int rc;
@@ -94,7 +95,8 @@ int cmd_uid(int argc, char **argv)
 			return TOOL_EXIT_USAGE;
 		}
 	}
-	rc = mcsec_uid(uri, strlen(uri), kms, strlen(kms), period, offset, pno, uid);
+	rc = mcsec_uid(
+			uri, strlen(uri), kms, strlen(kms), period, offset, pno, uid);
 	if(rc != MCSEC_OK) {
 		tool_err("uid: %s", mcsec_strerror(rc));
 		return TOOL_EXIT_FAIL;
