@@ -5,14 +5,14 @@ SHELL := /bin/bash
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 MOD := $(MAKE) --no-print-directory -C modules/mcsec
 
-.PHONY: help all build deps kamailio-src lib tool unit asan fuzz module test run bench \
+.PHONY: help all build deps kamailio-src lib tool unit asan fuzz fuzz-build module test run bench \
 	format format-check ct-check clean distclean
 
 all: build
 
 help:
 	@echo "make run | test | build | bench | fuzz | clean | distclean"
-	@echo "make deps | kamailio-src | lib | tool | unit | asan | module | format-check | ct-check"
+	@echo "make deps | kamailio-src | lib | tool | unit | asan | fuzz-build | module | format-check | ct-check"
 
 # Debian packages (no-op when present; sudo when not root)
 deps:
@@ -22,8 +22,16 @@ deps:
 kamailio-src:
 	@scripts/kamailio-src.sh >/dev/null
 
-lib tool unit asan fuzz:
+lib tool unit asan:
 	@$(MOD) $@
+
+# build the libFuzzer targets only
+fuzz-build:
+	@$(MOD) fuzz
+
+# build and run every fuzzer longer than make test does (MCSEC_FUZZ_SECONDS each, default 60)
+fuzz: deps
+	@MCSEC_FUZZ_SECONDS=$${MCSEC_FUZZ_SECONDS:-60} scripts/run-tests.sh fuzz/
 
 module: kamailio-src
 	@$(MOD) module

@@ -13,7 +13,7 @@ PKGS=(
 	libssl-dev libxml2-dev libxml2-utils xmlsec1 libxmlsec1-dev libsrtp2-dev
 	libcmocka-dev libwolfssl-dev
 	clang clang-14 libclang-rt-14-dev clang-format
-	valgrind python3
+	valgrind python3 procps coreutils
 )
 
 missing=()

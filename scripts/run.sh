@@ -9,7 +9,9 @@ cd "$TOP"
 . "$TOP/scripts/env.sh"
 
 make --no-print-directory module
-make --no-print-directory tool || echo "run: warning: build/mcsec (the tool) did not build; the proxy does not need it" >&2
+mkdir -p build
+make --no-print-directory tool >build/tool-build.log 2>&1 ||
+	echo "run: warning: build/mcsec (the tool) did not build (build/tool-build.log); the proxy does not need it" >&2
 
 mcsec_env
 echo "run: state dir $MCSEC_STATE_DIR" >&2
