@@ -16,6 +16,9 @@ static const struct
 		{"kms", cmd_kms, "test KMS: init, issue"},
 		{"mikey", cmd_mikey, "MIKEY-SAKKE I_MESSAGE: decode, extract, build"},
 		{"bench", cmd_bench, "measure crypto speed (bench crypto)"},
+		{"xml", cmd_xml, "XML content encryption (TS 33.180 9.3.4.2)"},
+		{"uri", cmd_uri, "XML URI attribute encryption (9.3.4.3)"},
+		{"body", cmd_body, "sign/verify/protect SIP MIME bodies (9.3.5)"},
 };
 
 static void usage(FILE *f)

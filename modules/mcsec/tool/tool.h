@@ -18,6 +18,9 @@ int cmd_uid(int argc, char **argv);
 int cmd_kms(int argc, char **argv);
 int cmd_mikey(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_xml(int argc, char **argv);
+int cmd_uri(int argc, char **argv);
+int cmd_body(int argc, char **argv);
 
 /* Read a whole file ("-" or NULL = stdin) into a NUL-terminated malloc'd
  * buffer. Returns 0 or -1 (message printed). */
