@@ -64,9 +64,10 @@ static mcsec_kms_keyset_t *issue(const char *user, uint64_t pn)
 	assert_int_equal(mcsec_uid(user, strlen(user), KMS, strlen(KMS), PERIOD, 0,
 							 pn, k->user_id),
 			MCSEC_OK);
-	assert_int_equal(mcsec_sakke_kms_issue(z, k->user_id, 32, k->rsk), MCSEC_OK);
-	assert_int_equal(mcsec_eccsi_kms_issue(ksak, kpak, k->user_id, 32, k->ssk,
-							 k->pvt),
+	assert_int_equal(
+			mcsec_sakke_kms_issue(z, k->user_id, 32, k->rsk), MCSEC_OK);
+	assert_int_equal(
+			mcsec_eccsi_kms_issue(ksak, kpak, k->user_id, 32, k->ssk, k->pvt),
 			MCSEC_OK);
 	return k;
 }
@@ -130,11 +131,12 @@ static mcsec_keystore_t *fresh(void)
 static int load(mcsec_keystore_t *ks, const char *xml)
 {
 	errbuf[0] = '\0';
-	return mcsec_keystore_load_xml(ks, xml, strlen(xml), errbuf, sizeof(errbuf));
+	return mcsec_keystore_load_xml(
+			ks, xml, strlen(xml), errbuf, sizeof(errbuf));
 }
 
-static void expect_load_fail(mcsec_keystore_t *ks, const char *xml, int code,
-		const char *what)
+static void expect_load_fail(
+		mcsec_keystore_t *ks, const char *xml, int code, const char *what)
 {
 	size_t nc = mcsec_keystore_ncerts(ks), nk = mcsec_keystore_nkeysets(ks);
 	int rc = load(ks, xml);
@@ -180,8 +182,8 @@ static void test_load_and_use(void **state)
 	assert_int_equal(mcsec_keystore_find_cert(ks, "kms.other.org", 13, 0, &c),
 			MCSEC_ERR_UNKNOWN_KMS);
 	/* length-exact: a prefix of the URI is another URI */
-	assert_int_equal(mcsec_keystore_find_cert(ks, KMS, 3, 0, &c),
-			MCSEC_ERR_UNKNOWN_KMS);
+	assert_int_equal(
+			mcsec_keystore_find_cert(ks, KMS, 3, 0, &c), MCSEC_ERR_UNKNOWN_KMS);
 
 	assert_int_equal(mcsec_keystore_find_keyset(ks, ALICE, strlen(ALICE), KMS,
 							 strlen(KMS), 1515, &e),
@@ -190,8 +192,8 @@ static void test_load_and_use(void **state)
 	assert_int_equal(mcsec_keystore_find_keyset(ks, ALICE, strlen(ALICE), KMS,
 							 strlen(KMS), 1514, &e),
 			MCSEC_OK);
-	assert_int_equal(mcsec_keystore_find_cert(ks, KMS, strlen(KMS), 0, &c),
-			MCSEC_OK);
+	assert_int_equal(
+			mcsec_keystore_find_cert(ks, KMS, strlen(KMS), 0, &c), MCSEC_OK);
 	assert_ptr_equal(e->cert, c);
 	assert_non_null(e->sakke);
 	assert_non_null(e->signer);
@@ -199,23 +201,23 @@ static void test_load_and_use(void **state)
 	assert_int_equal(mcsec_keystore_find_keyset(ks, ALICE, strlen(ALICE), KMS,
 							 strlen(KMS), 1516, &e2),
 			MCSEC_ERR_NO_KEYSET);
-	assert_int_equal(mcsec_keystore_find_keyset(ks, "sip:carol@example.org",
-							 21, KMS, strlen(KMS), 1514, &e2),
+	assert_int_equal(mcsec_keystore_find_keyset(ks, "sip:carol@example.org", 21,
+							 KMS, strlen(KMS), 1514, &e2),
 			MCSEC_ERR_NO_KEYSET);
 	assert_int_equal(mcsec_keystore_find_keyset(ks, ALICE, strlen(ALICE),
 							 "kms.other.org", 13, 1514, &e2),
 			MCSEC_ERR_NO_KEYSET);
-	assert_int_equal(mcsec_keystore_find_keyset_by_uid(ks, KBOB->user_id, KMS,
-							 strlen(KMS), &e2),
+	assert_int_equal(mcsec_keystore_find_keyset_by_uid(
+							 ks, KBOB->user_id, KMS, strlen(KMS), &e2),
 			MCSEC_OK);
 	assert_string_equal(e2->ks->user_uri, BOB);
-	assert_int_equal(mcsec_keystore_find_keyset_by_uid(ks, KBOB->user_id,
-							 "kms.other.org", 13, &e2),
+	assert_int_equal(mcsec_keystore_find_keyset_by_uid(
+							 ks, KBOB->user_id, "kms.other.org", 13, &e2),
 			MCSEC_ERR_NO_KEYSET);
 
 	/* the loaded material works: ECCSI sign/verify, SAKKE encap/decap */
-	assert_int_equal(mcsec_eccsi_sign(e->signer, msg, sizeof(msg), sig),
-			MCSEC_OK);
+	assert_int_equal(
+			mcsec_eccsi_sign(e->signer, msg, sizeof(msg), sig), MCSEC_OK);
 	assert_int_equal(mcsec_eccsi_verify(c->pub_auth_key, e->ks->user_id, 32,
 							 msg, sizeof(msg), sig),
 			MCSEC_OK);
@@ -224,8 +226,8 @@ static void test_load_and_use(void **state)
 	assert_int_equal(
 			mcsec_sakke_encap(c->pub_enc_key, e->ks->user_id, 32, ssv, sed),
 			MCSEC_OK);
-	assert_int_equal(mcsec_sakke_decap(e->sakke, sed, sizeof(sed), ssv2),
-			MCSEC_OK);
+	assert_int_equal(
+			mcsec_sakke_decap(e->sakke, sed, sizeof(sed), ssv2), MCSEC_OK);
 	assert_memory_equal(ssv, ssv2, 16);
 	mcsec_keystore_free(ks);
 }
@@ -242,15 +244,16 @@ static void test_cert_validity_lookup(void **state)
 	c->valid_to = T1514 + 100;
 	x = cert_doc(c);
 	assert_int_equal(load(ks, x), MCSEC_OK);
-	assert_int_equal(mcsec_keystore_find_cert(ks, KMS, strlen(KMS), T1514, &out),
+	assert_int_equal(
+			mcsec_keystore_find_cert(ks, KMS, strlen(KMS), T1514, &out),
 			MCSEC_OK);
-	assert_int_equal(mcsec_keystore_find_cert(ks, KMS, strlen(KMS), 0, &out),
-			MCSEC_OK);
-	assert_int_equal(mcsec_keystore_find_cert(
-							 ks, KMS, strlen(KMS), T1514 - 101, &out),
+	assert_int_equal(
+			mcsec_keystore_find_cert(ks, KMS, strlen(KMS), 0, &out), MCSEC_OK);
+	assert_int_equal(
+			mcsec_keystore_find_cert(ks, KMS, strlen(KMS), T1514 - 101, &out),
 			MCSEC_ERR_EXPIRED);
-	assert_int_equal(mcsec_keystore_find_cert(
-							 ks, KMS, strlen(KMS), T1514 + 101, &out),
+	assert_int_equal(
+			mcsec_keystore_find_cert(ks, KMS, strlen(KMS), T1514 + 101, &out),
 			MCSEC_ERR_EXPIRED);
 	assert_null(out);
 	mcsec_keystore_free(ks);
@@ -520,25 +523,25 @@ static void test_trk_ink(void **state)
 	size_t l;
 
 	(void)state;
-	assert_int_equal(mcsec_kms_write_keyprov_ex(
-							 (const mcsec_kms_keyset_t *const *)&k, 1, NULL,
-							 &wo, &x, &l),
+	assert_int_equal(
+			mcsec_kms_write_keyprov_ex((const mcsec_kms_keyset_t *const *)&k, 1,
+					NULL, &wo, &x, &l),
 			MCSEC_OK);
 	mcsec_kms_keyset_free(k);
 
 	ks = fresh();
 	assert_int_equal(load(ks, CERT), MCSEC_OK);
 	expect_load_fail(ks, x, MCSEC_ERR_NOT_FOUND, "tk.1.alice");
-	assert_int_equal(mcsec_keystore_add_trk(ks, "tk.1.alice", trk_key, 32),
-			MCSEC_OK);
+	assert_int_equal(
+			mcsec_keystore_add_trk(ks, "tk.1.alice", trk_key, 32), MCSEC_OK);
 	mcsec_keystore_set_require_signature(ks, 1);
 	expect_load_fail(ks, x, MCSEC_ERR_BAD_SIGNATURE, "ink.1.alice");
 	/* a wrong InK value fails, then the right one (same name) replaces it */
-	assert_int_equal(mcsec_keystore_add_ink(ks, "ink.1.alice", trk_key, 32),
-			MCSEC_OK);
+	assert_int_equal(
+			mcsec_keystore_add_ink(ks, "ink.1.alice", trk_key, 32), MCSEC_OK);
 	expect_load_fail(ks, x, MCSEC_ERR_BAD_SIGNATURE, "HMAC");
-	assert_int_equal(mcsec_keystore_add_ink(ks, "ink.1.alice", ink_key, 32),
-			MCSEC_OK);
+	assert_int_equal(
+			mcsec_keystore_add_ink(ks, "ink.1.alice", ink_key, 32), MCSEC_OK);
 	assert_int_equal(load(ks, x), MCSEC_OK);
 	assert_int_equal(mcsec_keystore_nkeysets(ks), 1);
 	/* the unsigned certificate document is now refused */
@@ -548,9 +551,10 @@ static void test_trk_ink(void **state)
 		expect_load_fail(ks2, CERT, MCSEC_ERR_BAD_SIGNATURE, "signature");
 		mcsec_keystore_free(ks2);
 	}
-	assert_int_equal(mcsec_keystore_add_trk(ks, "", trk_key, 32), MCSEC_ERR_ARG);
-	assert_int_equal(mcsec_keystore_add_ink(NULL, "x", trk_key, 32),
-			MCSEC_ERR_ARG);
+	assert_int_equal(
+			mcsec_keystore_add_trk(ks, "", trk_key, 32), MCSEC_ERR_ARG);
+	assert_int_equal(
+			mcsec_keystore_add_ink(NULL, "x", trk_key, 32), MCSEC_ERR_ARG);
 	mcsec_keystore_free(ks);
 	OPENSSL_cleanse(x, l);
 	free(x);
@@ -563,9 +567,12 @@ static void test_args(void **state)
 	const mcsec_keystore_entry_t *e;
 	uint8_t uid[32] = {0};
 	(void)state;
-	assert_int_equal(mcsec_keystore_load_xml(NULL, "x", 1, NULL, 0), MCSEC_ERR_ARG);
-	assert_int_equal(mcsec_keystore_load_path(ks, NULL, NULL, 0), MCSEC_ERR_ARG);
-	assert_int_equal(mcsec_keystore_find_cert(ks, KMS, 3, 0, NULL), MCSEC_ERR_ARG);
+	assert_int_equal(
+			mcsec_keystore_load_xml(NULL, "x", 1, NULL, 0), MCSEC_ERR_ARG);
+	assert_int_equal(
+			mcsec_keystore_load_path(ks, NULL, NULL, 0), MCSEC_ERR_ARG);
+	assert_int_equal(
+			mcsec_keystore_find_cert(ks, KMS, 3, 0, NULL), MCSEC_ERR_ARG);
 	assert_int_equal(mcsec_keystore_find_cert(ks, KMS, strlen(KMS), 0, &c),
 			MCSEC_ERR_UNKNOWN_KMS);
 	assert_int_equal(mcsec_keystore_find_keyset_by_uid(ks, uid, KMS, 3, &e),
