@@ -9,12 +9,20 @@ set -uo pipefail
 TOP="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$TOP"
 FILTER="${1:-}"
-LOGDIR="$TOP/build/test-logs"
-rm -rf "$LOGDIR"
-mkdir -p "$LOGDIR"
-# leftovers of an interrupted earlier run
-bash "$TOP/tests/integration/reap.sh" "$TOP/build/test-runs" >/dev/null 2>&1 || true
-rm -rf "$TOP/build/test-runs"
+# per-run directories, so concurrent runs in one working tree do not touch each other
+LOGDIR="$TOP/build/test-logs/run.$$"
+RUNS="$TOP/build/test-runs"
+export IT_BASE="$RUNS/run.$$"
+# leftovers of earlier runs whose runner is gone (interrupted): stop their processes, remove them
+for d in "$RUNS"/* "$TOP"/build/test-logs/*; do
+	[ -e "$d" ] || continue
+	case "$d" in */run.[0-9]*) pid="${d##*.}" ;; *) pid="" ;; esac
+	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then continue; fi
+	[ -d "$d" ] && bash "$TOP/tests/integration/reap.sh" "$d" >/dev/null 2>&1
+	rm -rf "$d"
+done
+mkdir -p "$LOGDIR" "$IT_BASE"
+ln -sfn "run.$$" "$TOP/build/test-logs/latest"
 JOBS="$(nproc 2>/dev/null || echo 2)"
 UNIT_TIMEOUT="${MCSEC_UNIT_TIMEOUT:-600}"
 
@@ -135,7 +143,7 @@ for s in tests/integration/test_*.sh; do
 		timeout -k 10 300 bash "$s"
 done
 # safety net: nothing started by a test may survive it
-reaped="$(bash "$TOP/tests/integration/reap.sh" "$TOP/build/test-runs" 2>&1)"
+reaped="$(bash "$TOP/tests/integration/reap.sh" "$IT_BASE" 2>&1)"
 if [ -n "$reaped" ]; then
 	echo "$reaped" >"$LOGDIR/reap.log"
 	result "integration/no-leftover-processes" 1 "$LOGDIR/reap.log"

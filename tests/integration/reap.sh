@@ -5,7 +5,7 @@
 DIR="${1:?usage: reap.sh DIR}"
 [ -d "$DIR" ] || exit 0
 DIR="$(cd "$DIR" && pwd)"
-for pf in "$DIR"/*/state/run/kamailio.pid "$DIR"/*/run/kamailio.pid; do
+while IFS= read -r pf; do
 	[ -f "$pf" ] || continue
 	pid="$(cat "$pf" 2>/dev/null)"
 	case "$pid" in '' | *[!0-9]*) continue ;; esac
@@ -15,7 +15,7 @@ for pf in "$DIR"/*/state/run/kamailio.pid "$DIR"/*/run/kamailio.pid; do
 		for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 		kill -TERM -- "-$pid" 2>/dev/null
 	fi
-done
+done < <(find "$DIR" -maxdepth 6 -name kamailio.pid 2>/dev/null)
 for p in /proc/[0-9]*; do
 	cwd="$(readlink "$p/cwd" 2>/dev/null)" || continue
 	case "$cwd" in "$DIR"/*)
