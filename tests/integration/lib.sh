@@ -102,7 +102,7 @@ it_cleanup() {
 kam_start() {
 	mcsec_env || it_fail "bad environment"
 	local i
-	setsid /usr/sbin/kamailio -f "$IT_TOP/cfg/kamailio-cs-proxy.cfg" -DD -E \
+	setsid /usr/sbin/kamailio -f "${KAM_CFG:-$IT_TOP/cfg/kamailio-cs-proxy.cfg}" -DD -E \
 		-P "$KAM_PIDFILE" -Y "$KAM_RUNDIR" -m "${KAM_SHM_MB:-256}" -M "${KAM_PKG_MB:-16}" \
 		"${KAM_DEFINES[@]}" "$@" >"$IT_DIR/kamailio.log" 2>&1 </dev/null &
 	KAM_PID=$!
