@@ -40,6 +40,15 @@ if [ "${#missing[@]}" -gt 0 ]; then
 		"${APT[@]}" update </dev/null
 		"${APT[@]}" install --no-install-recommends "${missing[@]}" </dev/null
 	fi
+	# Debian starts the packaged kamailio service on install (all interfaces, port 5060), which
+	# would take the port `make run` uses. Stop it only if this script just installed it.
+	case " ${missing[*]} " in *" kamailio "*)
+		if command -v systemctl >/dev/null && systemctl is-active --quiet kamailio 2>/dev/null; then
+			echo "install-deps: stopping and disabling the kamailio service started by the package install" >&2
+			"${SUDO[@]}" systemctl disable --now kamailio >&2 || true
+		fi
+		;;
+	esac
 fi
 
 # Kamailio headers + Debian's `make cfg` (cached under build/, fetched once)
