@@ -57,8 +57,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		if(t)
 			fclose(t);
 		else if(s)
-			snprintf(dir, sizeof(dir), "%.*stests/vectors/mikey",
-					(int)(s - f), f);
+			snprintf(dir, sizeof(dir), "%.*stests/vectors/mikey", (int)(s - f),
+					f);
 	}
 	ks = mcsec_keystore_new();
 	if(!ks)
@@ -77,8 +77,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static const uint8_t KEY[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
-		15, 16};
+static const uint8_t KEY[16] = {
+		1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
 
 static void fuzz_kp_content(const uint8_t *d, size_t n)
 {
@@ -158,8 +158,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	if(m->signed_len < 2 || m->signed_len + 129 != m->len)
 		abort();
 	if(resign) {
-		static const uint8_t j[32] = {9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9,
-				9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9};
+		static const uint8_t j[32] = {9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9,
+				9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9};
 		if(mcsec_eccsi_sign_with_j(alice->signer, m->raw, m->signed_len, j,
 				   m->raw + m->signed_len))
 			abort();
