@@ -24,6 +24,7 @@ sakke_fp_t sakke_fp_one;
 static uint64_t p_inv;		 /* -p^-1 mod 2^64 */
 static sakke_fp_t fp_r2;	 /* 2^2048 mod p */
 static sakke_fp_t fp_r3;	 /* 2^3072 mod p */
+static int use_mulx;		 /* CPU has BMI2: sakke_fp_mulx.c */
 static int fp_init_rc = MCSEC_ERR_INTERNAL;
 static pthread_once_t fp_once = PTHREAD_ONCE_INIT;
 
@@ -108,6 +109,10 @@ void sakke_fp_mul(sakke_fp_t *r, const sakke_fp_t *a, const sakke_fp_t *b)
 {
 	const uint64_t *p = sakke_p_int.v;
 	uint64_t t[N + 1];
+	if(use_mulx) {
+		sakke_fp_mulx_raw(t, a->v, b->v, p, p_inv);
+		goto reduce;
+	}
 	memset(t, 0, sizeof(t));
 	for(int i = 0; i < N; i++) {
 		uint64_t bi = b->v[i];
@@ -127,6 +132,7 @@ void sakke_fp_mul(sakke_fp_t *r, const sakke_fp_t *a, const sakke_fp_t *b)
 		t[N - 1] = (uint64_t)s;
 		t[N] = (uint64_t)(s >> 64);
 	}
+reduce:;
 	/* t < 2p: subtract p unless that borrows out of t[N]. */
 	sakke_fp_t u;
 	uint64_t borrow = sakke_int_sub(&u, (const sakke_fp_t *)t, &sakke_p_int);
@@ -218,6 +224,7 @@ static void fp_init_once(void)
 	for(int i = 0; i < 7; i++)
 		x *= 2 - sakke_p_int.v[0] * x;
 	p_inv = 0 - x;
+	use_mulx = sakke_fp_mulx_available();
 	if(!ctx || !p || !t || !bn_from_int(p, &sakke_p_int))
 		goto out;
 	/* R mod p, R^2 mod p, R^3 mod p with R = 2^1024 */
@@ -235,6 +242,11 @@ out:
 	BN_free(p);
 	BN_free(t);
 	BN_CTX_free(ctx);
+}
+
+void sakke_fp_use_mulx(int on)
+{
+	use_mulx = on && sakke_fp_mulx_available();
 }
 
 int sakke_fp_init(void)

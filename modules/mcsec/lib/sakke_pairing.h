@@ -2,7 +2,8 @@
  * mcsec - the reduced Tate-Lichtenbaum pairing of RFC 6508 3.2 for
  * parameter set 1, with the first argument fixed (the receiver's RSK).
  *
- * <R, Q> is computed with the Miller loop over the bits of q - 1 of the
+ * <R, Q> is computed with the Miller loop over the non-adjacent form of
+ * q - 1 (same function as the RFC's binary loop up to F_p factors) of the
  * fixed point K, lines evaluated at the distortion image psi(R) = (-x, i y)
  * (RFC 6508 3.1), then raised to c = (p+1)/q = 4 in PF_p and returned as
  * its F_p representative (RFC 6508 2.1: x1 + i x2 -> x2/x1).  On <P> the
@@ -14,8 +15,9 @@
 
 #include "sakke_curve.h"
 
-/* 1021 doublings + (popcount(q - 1) - 1) = 512 additions */
-#define SAKKE_MILLER_OPS 1533
+/* NAF(q - 1) has 1022 digits, 353 of them non-zero: 1021 doublings and
+ * 352 additions/subtractions of K */
+#define SAKKE_MILLER_OPS 1373
 
 typedef struct sakke_line
 {
