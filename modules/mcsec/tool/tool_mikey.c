@@ -293,6 +293,9 @@ static mcsec_keystore_t *mk_load(const mk_args_t *a)
 		tool_err("out of memory");
 		return NULL;
 	}
+	/* evaluating an old capture: material valid then, expired now, loads */
+	if(a->have_at)
+		mcsec_keystore_set_time(ks, a->at);
 	for(size_t i = 0; i < a->ncerts; i++) {
 		eb[0] = '\0';
 		if(mcsec_keystore_load_path(ks, a->certs[i], eb, sizeof(eb))) {

@@ -16,7 +16,7 @@
 #include "mikey.h"
 #include "test_mikey_keys.h"
 
-#define T0 3900000000ull /* NTP seconds, 2023-08-03 */
+#define T0 3900000000ull /* NTP seconds, 2023-08-02T21:20:00Z */
 #define PNO (T0 / TK_PERIOD)
 
 static const char *dir;
