@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "encoding.h"
+#include "keywrap.h"
 #include "kms.h"
 #include "mcsec_err.h"
 
@@ -455,6 +456,140 @@ static void test_wrapped_keyset(void **state)
 	expect_fail(xml, &po, MCSEC_ERR_UNSUPPORTED, "kw-aes256");
 	free(xml);
 	mcsec_kms_keyset_free(k);
+}
+
+/* One EncryptedKey element for value v wrapped as given. */
+static char *enc_key_xml(const char *field, const uint8_t *v, size_t n, int kwp)
+{
+	uint8_t w[300];
+	size_t wl;
+	char b64[MCSEC_B64_ENC_LEN(300)];
+	char *x = malloc(1024);
+	assert_non_null(x);
+	if(kwp)
+		assert_int_equal(
+				mcsec_kwp_wrap(TRK_KEY, v, n, w, sizeof(w), &wl), MCSEC_OK);
+	else
+		assert_int_equal(
+				mcsec_kw_wrap(TRK_KEY, v, n, w, sizeof(w), &wl), MCSEC_OK);
+	assert_true(mcsec_b64_encode(w, wl, b64, sizeof(b64), 0) > 0);
+	snprintf(x, 1024,
+			"<%s><EncryptedKey xmlns=\"http://www.w3.org/2001/04/xmlenc#\">"
+			"<EncryptionMethod Algorithm=\"%s\"/>"
+			"<ds:KeyInfo xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\">"
+			"<ds:KeyName>tk.12.user@example.org</ds:KeyName></ds:KeyInfo>"
+			"<CipherData><CipherValue>%s</CipherValue></CipherData>"
+			"</EncryptedKey></%s>",
+			field,
+			kwp ? "http://www.w3.org/2009/xmlenc11#kw-aes-256-pad"
+				: "http://www.w3.org/2001/04/xmlenc#kw-aes256",
+			b64, field);
+	return x;
+}
+
+/* The plain UserPubTokenPVT element of keyset_xml() replaced by repl. */
+static char *with_pvt(const char *repl_el)
+{
+	char *xml = keyset_xml();
+	char *a = strstr(xml, "<UserPubTokenPVT>"), *b, *out;
+	assert_non_null(a);
+	b = strstr(a, "</UserPubTokenPVT>") + strlen("</UserPubTokenPVT>");
+	out = malloc(strlen(xml) + strlen(repl_el) + 1);
+	memcpy(out, xml, (size_t)(a - xml));
+	strcpy(out + (a - xml), repl_el);
+	strcat(out, b);
+	free(xml);
+	return out;
+}
+
+/* Accepted encodings of a point under kw-aes256 (RFC 3394 needs a
+ * multiple of 8 octets): x||y without 04, zero-padded; and kw-aes-256-pad
+ * (RFC 5649) with the exact value. Anything else is refused. */
+static void test_wrap_encodings(void **state)
+{
+	mcsec_kms_keyset_t *ref = make_keyset("sip:alice@example.org", 1514);
+	mcsec_kms_parse_opts_t po = {.trks = &TRK, .ntrks = 1};
+	mcsec_kms_doc_t d;
+	uint8_t buf[80];
+	char *el, *xml;
+
+	(void)state;
+	/* x||y (64 octets) */
+	el = enc_key_xml("UserPubTokenPVT", ref->pvt + 1, 64, 0);
+	xml = with_pvt(el);
+	assert_int_equal(parse(xml, &po, &d), MCSEC_OK);
+	assert_int_equal(d.wrapped, 1);
+	assert_memory_equal(d.keysets[0]->pvt, ref->pvt, 65);
+	mcsec_kms_doc_free(&d);
+	free(el);
+	free(xml);
+	/* RFC 5649, exact 65 octets */
+	el = enc_key_xml("UserPubTokenPVT", ref->pvt, 65, 1);
+	xml = with_pvt(el);
+	assert_int_equal(parse(xml, &po, &d), MCSEC_OK);
+	assert_memory_equal(d.keysets[0]->pvt, ref->pvt, 65);
+	mcsec_kms_doc_free(&d);
+	free(el);
+	free(xml);
+	/* zero padding to 72 */
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, ref->pvt, 65);
+	el = enc_key_xml("UserPubTokenPVT", buf, 72, 0);
+	xml = with_pvt(el);
+	assert_int_equal(parse(xml, &po, &d), MCSEC_OK);
+	assert_memory_equal(d.keysets[0]->pvt, ref->pvt, 65);
+	mcsec_kms_doc_free(&d);
+	free(el);
+	free(xml);
+	/* non-zero padding */
+	buf[70] = 1;
+	el = enc_key_xml("UserPubTokenPVT", buf, 72, 0);
+	xml = with_pvt(el);
+	expect_fail(xml, &po, MCSEC_ERR_MALFORMED, "expected 65-octet");
+	free(el);
+	free(xml);
+	/* a length that fits nothing (80 octets) */
+	memset(buf, 0, sizeof(buf));
+	buf[0] = 4;
+	el = enc_key_xml("UserPubTokenPVT", buf, 80, 0);
+	xml = with_pvt(el);
+	expect_fail(xml, &po, MCSEC_ERR_MALFORMED, "UserPubTokenPVT");
+	free(el);
+	free(xml);
+	/* x||y of a value whose padded form would need the 04: 64 octets
+	 * holding a full point's first 64 octets is read as x||y, so a point
+	 * not starting 04 in 65/72 form is refused */
+	memcpy(buf, ref->pvt, 65);
+	buf[0] = 2;
+	memset(buf + 65, 0, 7);
+	el = enc_key_xml("UserPubTokenPVT", buf, 72, 0);
+	xml = with_pvt(el);
+	expect_fail(xml, &po, MCSEC_ERR_MALFORMED, "UserPubTokenPVT");
+	free(el);
+	free(xml);
+	/* RFC 5649 with a length other than the value's */
+	el = enc_key_xml("UserPubTokenPVT", ref->pvt, 64, 1);
+	xml = with_pvt(el);
+	expect_fail(xml, &po, MCSEC_ERR_MALFORMED, "UserPubTokenPVT");
+	free(el);
+	free(xml);
+	/* EncryptedKey without KeyName, or without CipherValue */
+	el = enc_key_xml("UserPubTokenPVT", ref->pvt + 1, 64, 0);
+	xml = with_pvt(el);
+	xml = repl1(xml, "<ds:KeyName>tk.12.user@example.org</ds:KeyName>", "");
+	expect_fail(xml, &po, MCSEC_ERR_MALFORMED, "KeyName");
+	free(xml);
+	xml = with_pvt(el);
+	xml = repl1(xml, "<CipherValue>", "<CipherValue>!!");
+	expect_fail(xml, &po, MCSEC_ERR_MALFORMED, "base64");
+	free(xml);
+	xml = with_pvt(el);
+	xml = repl1(
+			xml, "<CipherData>", "<CipherReference URI=\"x\"/><CipherData>");
+	expect_fail(xml, &po, MCSEC_ERR_UNSUPPORTED, "CipherReference");
+	free(xml);
+	free(el);
+	mcsec_kms_keyset_free(ref);
 }
 
 /* Signed SignedKmsResponse (D.3.4 / D.3.5.2). */
@@ -1034,6 +1169,7 @@ int main(void)
 			cmocka_unit_test(test_roundtrip_cert),
 			cmocka_unit_test(test_roundtrip_keyset),
 			cmocka_unit_test(test_wrapped_keyset),
+			cmocka_unit_test(test_wrap_encodings),
 			cmocka_unit_test(test_signed),
 			cmocka_unit_test(test_signed_init),
 			cmocka_unit_test(test_spec_kmsinit),

@@ -81,8 +81,11 @@ typedef struct mcsec_kms_parse_opts
 	size_t ntrks;
 	const mcsec_kms_named_key_t *inks; /* to verify SignedKmsResponse */
 	size_t ninks;
-	/* Non-zero: a document that is not a SignedKmsResponse whose HMAC was
-	 * verified with a configured key is refused (MCSEC_ERR_BAD_SIGNATURE). */
+	/* Non-zero: refuse (MCSEC_ERR_BAD_SIGNATURE) any document other than a
+	 * SignedKmsResponse whose HMAC verified with a configured InK or TrK.
+	 * Zero: a signature made with a key that is not configured is not
+	 * checked and doc->signature says MCSEC_KMS_SIG_UNCHECKED; one made with
+	 * a configured key must verify. */
 	int require_signature;
 } mcsec_kms_parse_opts_t;
 
