@@ -1,0 +1,65 @@
+/*
+ * libFuzzer target: untrusted SAKKE Encapsulated Data (RFC 6508 4, 6.2.2)
+ * against a fixed receiver key, the RFC 6508 Appendix A example (KMS public
+ * key Z, identifier b, RSK).  Decapsulation must never crash, must return
+ * MCSEC_OK or MCSEC_ERR_DECAP_FAILED, and may succeed only for R || H
+ * of the exact length.  Seeds: tests/fuzz/corpus/sakke_decap/.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "encoding.h"
+#include "mcsec_err.h"
+#include "sakke.h"
+
+static const char Z_HEX[] =
+		"04"
+		"5958EF1B1679BF099B3A030DF255AA6A23C1D8F143D4D23F753E69BD27A832F3"
+		"8CB4AD53DDEF4260B0FE8BB45C4C1FF510EFFE300367A37B61F701D914AEF097"
+		"24825FA0707D61A6DFF4FBD7273566CDDE352A0B04B7C16A78309BE640697DE7"
+		"47613A5FC195E8B9F328852A579DB8F99B1D0034479EA9C5595F47C4B2F54FF2"
+		"1508D37514DCF7A8E143A6058C09A6BF2C9858CA37C258065AE6BF7532BC8B5B"
+		"63383866E0753C5AC0E72709F8445F2E6178E065857E0EDA10F68206B63505ED"
+		"87E534FB2831FF957FB7DC619DAE61301EEACC2FDA3680EA4999258A833CEA8F"
+		"C67C6D19487FB449059F26CC8AAB655AB58B7CC796E24E9A394095754F5F8BAE";
+static const char ID_HEX[] = "323031312D30320074656C3A2B34343737303039303031323300";
+static const char RSK_HEX[] =
+		"04"
+		"93AF67E5007BA6E6A80DA793DA300FA4B52D0A74E25E6E7B2B3D6EE9D18A9B5C"
+		"5023597BD82D8062D34019563BA1D25C0DC56B7B979D74AA50F29FBF11CC2C93"
+		"F5DFCA615E609279F6175CEADB00B58C6BEE1E7A2A47C4F0C456F05259A6FA94"
+		"A634A40DAE1DF593D4FECF688D5FC678BE7EFC6DF3D6835325B83B2C6E69036B"
+		"155F0A27241094B04BFB0BDFAC6C670A65C325D39A069F03659D44CA27D3BE8D"
+		"F311172B554160181CBE94A2A783320CED590BC42644702CF371271E496BF20F"
+		"588B78A1BC01ECBB6559934BDD2FB65D2884318A33D1A42ADF5E33CC5800280B"
+		"28356497F87135BAB9612A17260424409AC15FEE996B744C332151235DECB0F5";
+
+static mcsec_sakke_key_t *key;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	uint8_t Z[MCSEC_SAKKE_POINT_LEN], rsk[MCSEC_SAKKE_POINT_LEN], id[32];
+	long id_len;
+	(void)argc;
+	(void)argv;
+	if(mcsec_hex_decode(Z_HEX, strlen(Z_HEX), Z, sizeof(Z)) != sizeof(Z)
+			|| mcsec_hex_decode(RSK_HEX, strlen(RSK_HEX), rsk, sizeof(rsk)) != sizeof(rsk))
+		abort();
+	id_len = mcsec_hex_decode(ID_HEX, strlen(ID_HEX), id, sizeof(id));
+	if(id_len <= 0 || mcsec_sakke_key_new(Z, id, (size_t)id_len, rsk, &key) != MCSEC_OK)
+		abort();
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	uint8_t ssv[MCSEC_SAKKE_SSV_LEN];
+	int rc = mcsec_sakke_decap(key, data, size, ssv);
+	if(rc != MCSEC_OK && rc != MCSEC_ERR_DECAP_FAILED)
+		abort();
+	if(rc == MCSEC_OK && size != MCSEC_SAKKE_SED_LEN)
+		abort();
+	return 0;
+}
