@@ -413,7 +413,7 @@ int mcsec_xml_body_sign(const char *body, size_t len, const char *ctype,
 		signme[i] = 1;
 		nsign++;
 		if(p->cid) {
-			if(p->cid_len > MAX_CID) {
+			if(p->cid_len >= MAX_CID) {
 				rc = MCSEC_ERR_UNSUPPORTED;
 				goto out;
 			}
