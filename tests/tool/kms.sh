@@ -121,6 +121,33 @@ sed 's/period-no/x/; s/<KeyPeriodNo>1529</<KeyPeriodNo>1528</' "$T/w.xml" >"$T/t
 "$MCSEC" kms show --trk $TRK --ink $INK "$T/t.xml" >/dev/null 2>"$T/err" && bad "tampered signed key set accepted"
 grep -q digest "$T/err" || bad "tamper: no digest message"
 
+# ---- interoperability of the SignedKmsResponse HMAC with xmlsec1 ----
+# (xmlsec1 is a project dependency, DESIGN.md 3: its absence is a failure)
+if ! command -v xmlsec1 >/dev/null 2>&1; then
+	bad "xmlsec1 not installed"
+else
+	perl -e 'print pack("H*", $ARGV[0])' "${INK#*=}" >"$T/ink.bin"
+	IDATTR=urn:3gpp:ns:mcsecKMSSecExt:1.0:SignedKmsResponse
+	# ours, verified by xmlsec1
+	xmlsec1 --verify --hmackey:ink.1.alice "$T/ink.bin" --id-attr:Id $IDATTR \
+		"$T/w.xml" >/dev/null 2>&1 || bad "xmlsec1 does not verify our SignedKmsResponse"
+	# xmlsec1's, with the HMACOutputLength 128 of the D.3.4 examples, verified by us
+	sed -e 's|<DigestValue>[^<]*</DigestValue>|<DigestValue></DigestValue>|' \
+		-e 's|<SignatureValue>[^<]*</SignatureValue>|<SignatureValue></SignatureValue>|' \
+		-e 's|xmldsig-more#hmac-sha256"/>|xmldsig-more#hmac-sha256"><HMACOutputLength>128</HMACOutputLength></SignatureMethod>|' \
+		"$T/w.xml" >"$T/tmpl.xml"
+	grep -q HMACOutputLength "$T/tmpl.xml" || bad "template"
+	xmlsec1 --sign --hmackey:ink.1.alice "$T/ink.bin" --id-attr:Id $IDATTR \
+		--output "$T/xs.xml" "$T/tmpl.xml" >/dev/null 2>&1 || bad "xmlsec1 --sign"
+	sx=$("$MCSEC" kms show --trk $TRK --ink $INK "$T/xs.xml") || bad "xmlsec1-signed not accepted"
+	check "xmlsec1-signed verified" verified "$(echo "$sx" | field signature)"
+	"$MCSEC" kms show --trk $TRK --ink ink.1.alice=00 "$T/xs.xml" >/dev/null 2>&1 \
+		&& bad "xmlsec1-signed accepted with a wrong InK"
+	sed 's/<KeyPeriodNo>1529</<KeyPeriodNo>1528</' "$T/xs.xml" >"$T/xt.xml"
+	"$MCSEC" kms show --trk $TRK --ink $INK "$T/xt.xml" >/dev/null 2>&1 \
+		&& bad "tampered xmlsec1-signed accepted"
+fi
+
 # ---- usage and input errors: non-zero exit with a message ----
 usage_error() { # description, args...
 	d=$1
