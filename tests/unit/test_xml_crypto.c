@@ -144,6 +144,11 @@ static void test_uri_reject(void **state)
 		assert_int_equal(mcsec_uri_decrypt(e, strlen(e), &k, 1, &out, &n),
 				MCSEC_ERR_MALFORMED);
 		free(e);
+		/* nor invalid UTF-8 */
+		assert_int_equal(mcsec_uri_encrypt_iv("sip:\xff@b", 8, &k, NULL, iv, &e), MCSEC_OK);
+		assert_int_equal(mcsec_uri_decrypt(e, strlen(e), &k, 1, &out, &n),
+				MCSEC_ERR_MALFORMED);
+		free(e);
 	}
 }
 

@@ -75,6 +75,9 @@ static void test_parser_dtd_entities(void **state)
 	/* a parameter entity */
 	assert_int_equal(dec("<!DOCTYPE a [<!ENTITY % p SYSTEM \"file:///etc/passwd\"> %p;]><a/>"),
 			MCSEC_ERR_UNSUPPORTED);
+	/* undeclared namespace prefixes */
+	assert_int_equal(dec("<a><x:b/></a>"), MCSEC_ERR_MALFORMED);
+	assert_int_equal(dec("<a x:c=\"1\"/>"), MCSEC_ERR_MALFORMED);
 	/* an undeclared entity is not well-formed */
 	assert_int_equal(dec("<a>&x;</a>"), MCSEC_ERR_MALFORMED);
 	/* XInclude is not processed: the element stays an element */
@@ -260,6 +263,10 @@ static void test_xmlenc_decrypted_content(void **state)
 	assert_int_equal(dec(d), MCSEC_ERR_MALFORMED);
 	free(d);
 	d = enc_doc("&undefined;", TYPE_C, GCM, KI, "", "");
+	assert_int_equal(dec(d), MCSEC_ERR_MALFORMED);
+	free(d);
+	/* an undeclared prefix inside decrypted content */
+	d = enc_doc("<zz:a/>", TYPE_C, GCM, KI, "", "");
 	assert_int_equal(dec(d), MCSEC_ERR_MALFORMED);
 	free(d);
 	/* not well-formed */

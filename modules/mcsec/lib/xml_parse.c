@@ -101,6 +101,14 @@ static int check_tree(xmlNodePtr top, int base_depth)
 			return MCSEC_ERR_UNSUPPORTED;
 		if(n->type == XML_ELEMENT_NODE && depth > MCSEC_XML_MAX_DEPTH)
 			return MCSEC_ERR_MALFORMED;
+		/* a prefixed name left without a namespace: undeclared prefix */
+		if(n->type == XML_ELEMENT_NODE) {
+			if(!n->ns && strchr((const char *)n->name, ':'))
+				return MCSEC_ERR_MALFORMED;
+			for(xmlAttrPtr a = n->properties; a; a = a->next)
+				if(!a->ns && strchr((const char *)a->name, ':'))
+					return MCSEC_ERR_MALFORMED;
+		}
 		if(n->type == XML_ELEMENT_NODE && n->children) {
 			n = n->children;
 			depth++;
@@ -190,7 +198,9 @@ int mcsec_xml_parse(const char *buf, size_t len, xmlDocPtr *out)
 	ctxt->sax->externalSubset = reject_dtd;
 	ctxt->sax->entityDecl = reject_entity;
 	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, NULL, NULL, PARSE_OPTS);
-	if(dtd || !ctxt->wellFormed) {
+	/* an undeclared prefix (nsWellFormed) would leave "ds:Signature" as a
+	 * plain name: refused like any other namespace error */
+	if(dtd || !ctxt->wellFormed || !ctxt->nsWellFormed) {
 		xmlFreeParserCtxt(ctxt);
 		if(doc)
 			xmlFreeDoc(doc);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <libxml/xmlstring.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
@@ -286,6 +287,10 @@ int mcsec_uri_decrypt(const char *v, size_t len, const mcsec_xml_keys_t *keys,
 			goto out;
 		}
 	pt[pt_len] = '\0';
+	if(!xmlCheckUTF8(pt)) { /* it becomes an XML attribute value */
+		rc = MCSEC_ERR_MALFORMED;
+		goto out;
+	}
 	*out = (char *)pt;
 	*out_len = pt_len;
 	pt = NULL;
