@@ -124,7 +124,7 @@ rejects "--at with --no-time-check" "exclude" extract $CERTS --keyset $V/server-
 
 # ---- decode ----
 out=$("$MCSEC" mikey decode $V/gmk-partner.bin) || { echo "FAIL decode exit" >&2; fail=1; }
-for l in "^version=1$" "^data-type=26$" "^prf=1$" "^csb-id=0208d53c$" \
+for l in "^payloads=HDR@0,T@24,RAND@34,IDR@52,IDR@78,IDR@110,IDR@130,SP@158,SAKKE@193,GENEXT@471,GENEXT@753,SIGN@865$" "^version=1$" "^data-type=26$" "^prf=1$" "^csb-id=0208d53c$" \
 	"^csb-id-purpose=GMK$" "^cs-count=2$" "^cs-map-type=2$" "^cs.0.id=4$" \
 	"^cs.1.id=5$" "^cs.0.policies=0$" "^t=$T0$" "^t-utc=2023-08-02T21:20:00Z$" \
 	"^rand=00112233445566778899aabbccddeeff$" "^idri=sip:alice@example.org$" \

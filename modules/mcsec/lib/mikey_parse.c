@@ -70,7 +70,7 @@ const char *mcsec_mikey_payload_name(uint8_t type)
 {
 	switch(type) {
 		case 0:
-			return "Last";
+			return "LAST";
 		case 1:
 			return "KEMAC";
 		case 2:
@@ -106,9 +106,9 @@ const char *mcsec_mikey_payload_name(uint8_t type)
 		case 17:
 			return "TICKET";
 		case 20:
-			return "Key data";
+			return "KEY-DATA";
 		case 21:
-			return "General extension";
+			return "GENEXT";
 		case 26:
 			return "SAKKE";
 	}

@@ -459,6 +459,12 @@ static int mk_decode(const mk_args_t *a)
 
 	if(!m)
 		return TOOL_EXIT_FAIL;
+	printf("payloads=");
+	for(size_t i = 0; i < m->npayloads; i++)
+		printf("%s%s@%zu", i ? "," : "",
+				i ? mcsec_mikey_payload_name(m->payload_type[i]) : "HDR",
+				m->payload_off[i]);
+	printf("\n");
 	printf("version=%u\n", m->version);
 	printf("data-type=%u\n", m->data_type);
 	printf("v=%u\n", m->v);
