@@ -379,6 +379,11 @@ static void test_cert_checks(void **state)
 	x = cert_doc(c);
 	expect_load_fail(ks, x, MCSEC_ERR_INVALID_KEY, "P-256");
 	free(x);
+	c = make_cert();
+	c->pub_enc_key[256] ^= 1; /* off the SAKKE curve */
+	x = cert_doc(c);
+	expect_load_fail(ks, x, MCSEC_ERR_INVALID_KEY, "SAKKE curve");
+	free(x);
 	/* identical again: skipped; different for the same KMS: refused */
 	assert_int_equal(load(ks, CERT), MCSEC_OK);
 	assert_int_equal(load(ks, CERT), MCSEC_OK);

@@ -22,6 +22,7 @@
 #include "kdf.h"
 #include "keystore.h"
 #include "mcsec_err.h"
+#include "sakke_curve.h"
 
 #define KS_MAX_FILES 4096
 
@@ -242,6 +243,14 @@ static int kpak_on_curve(const uint8_t kpak[MCSEC_ECCSI_POINT_LEN])
 	return ok;
 }
 
+/* RFC 6508 2.1 / RFC 6509 A: Z_T is a point of the SAKKE curve. */
+static int z_on_curve(const uint8_t Z[MCSEC_SAKKE_POINT_LEN])
+{
+	sakke_aff_t a;
+	return sakke_curve_init() == MCSEC_OK
+		   && sakke_point_decode(&a, Z) == MCSEC_OK;
+}
+
 static int stage_cert(mcsec_keystore_t *ks, struct stage *st,
 		mcsec_kms_cert_t *c, const char *src, char *err, size_t errlen,
 		int *taken)
@@ -261,6 +270,11 @@ static int stage_cert(mcsec_keystore_t *ks, struct stage *st,
 		return kerr(err, errlen, MCSEC_ERR_INVALID_KEY,
 				"%sKmsCertificate of %s: PubAuthKey is not a P-256 point", src,
 				c->kms_uri);
+	if(!z_on_curve(c->pub_enc_key))
+		return kerr(err, errlen, MCSEC_ERR_INVALID_KEY,
+				"%sKmsCertificate of %s: PubEncKey is not a point of the "
+				"SAKKE curve (RFC 6509)",
+				src, c->kms_uri);
 	have = cert_by_uri((const mcsec_kms_cert_t *const *)ks->certs, ks->ncerts,
 			c->kms_uri, strlen(c->kms_uri));
 	if(!have)

@@ -50,7 +50,8 @@ void mcsec_keystore_set_require_signature(mcsec_keystore_t *ks, int on);
  * (MCSEC_ERR_IDENTITY_MISMATCH), SSK/PVT must validate against KPAK and RSK
  * against Z (MCSEC_ERR_INVALID_KEY). Revoked certificates and key sets are
  * refused (MCSEC_ERR_REVOKED), so is material whose ValidTo is before now
- * (MCSEC_ERR_EXPIRED); KPAK must be a P-256 point. A certificate for a KMS
+ * (MCSEC_ERR_EXPIRED); KPAK must be a P-256 point and Z a point of the
+ * SAKKE curve (MCSEC_ERR_INVALID_KEY). A certificate for a KMS
  * URI already loaded, or a key set for a (UserUri, KmsUri, KeyPeriodNo)
  * already loaded, is skipped when identical and refused (MCSEC_ERR_ARG)
  * when different: the first one loaded stays. A load is all or nothing:
