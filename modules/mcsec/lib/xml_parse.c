@@ -190,14 +190,20 @@ int mcsec_xml_parse(const char *buf, size_t len, xmlDocPtr *out)
 	if(len == 0 || len > MCSEC_XML_MAX_DOC)
 		return MCSEC_ERR_MALFORMED;
 	mcsec_xml_init();
-	ctxt = xmlNewParserCtxt();
+	ctxt = xmlCreateMemoryParserCtxt(buf, (int)len);
 	if(!ctxt)
 		return MCSEC_ERR_INTERNAL;
+	xmlCtxtUseOptions(ctxt, PARSE_OPTS);
 	ctxt->_private = &dtd;
 	ctxt->sax->internalSubset = reject_dtd;
 	ctxt->sax->externalSubset = reject_dtd;
 	ctxt->sax->entityDecl = reject_entity;
-	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, NULL, NULL, PARSE_OPTS);
+	/* validity messages (e.g. a repeated xml:id) stay quiet too */
+	ctxt->vctxt.error = NULL;
+	ctxt->vctxt.warning = NULL;
+	xmlParseDocument(ctxt);
+	doc = ctxt->myDoc;
+	ctxt->myDoc = NULL;
 	/* an undeclared prefix (nsWellFormed) would leave "ds:Signature" as a
 	 * plain name: refused like any other namespace error */
 	if(dtd || !ctxt->wellFormed || !ctxt->nsWellFormed) {
