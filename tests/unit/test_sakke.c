@@ -19,6 +19,7 @@
 #include "encoding.h"
 #include "mcsec_err.h"
 #include "sakke.h"
+#include "sakke_fp.h"
 #include "sakke_internal.h"
 #include "sakke_params.h"
 
@@ -407,6 +408,40 @@ static void test_encap_args(void **state)
 	assert_int_equal(mcsec_sakke_encap(NULL, V.b, V.b_len, V.ssv, sed), MCSEC_ERR_ARG);
 }
 
+/* The portable C multiplication and the BMI2 one agree, and the RFC example
+ * runs end to end on the portable one. */
+static void test_portable_multiplication(void **state)
+{
+	sakke_fp_t a, b, r1, r2;
+	uint8_t buf[128], sed[273], ssv[16];
+	mcsec_sakke_key_t *k = rfc_key();
+	(void)state;
+	assert_int_equal(sakke_fp_init(), MCSEC_OK);
+	for(int i = 0; i < 2000; i++) {
+		assert_int_equal(RAND_bytes(buf, sizeof(buf)), 1);
+		buf[0] &= 0x7f; /* < 2^1023 < p */
+		sakke_int_from_bytes(&a, buf);
+		assert_int_equal(RAND_bytes(buf, sizeof(buf)), 1);
+		buf[0] = (uint8_t)(i & 1 ? 0x99 : buf[0] & 0x7f); /* near p too */
+		sakke_int_from_bytes(&b, buf);
+		if(!sakke_int_lt_mask(&b, &sakke_p_int))
+			continue;
+		sakke_fp_use_mulx(0);
+		sakke_fp_mul(&r1, &a, &b);
+		sakke_fp_use_mulx(1);
+		sakke_fp_mul(&r2, &a, &b);
+		assert_memory_equal(&r1, &r2, sizeof(r1));
+		assert_true(sakke_int_lt_mask(&r1, &sakke_p_int) != 0);
+	}
+	sakke_fp_use_mulx(0);
+	assert_int_equal(mcsec_sakke_encap(V.Z, V.b, V.b_len, V.ssv, sed), MCSEC_OK);
+	assert_memory_equal(sed, V.sed, 273);
+	assert_int_equal(mcsec_sakke_decap(k, V.sed, 273, ssv), MCSEC_OK);
+	assert_memory_equal(ssv, V.ssv, 16);
+	sakke_fp_use_mulx(1);
+	mcsec_sakke_key_free(k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -425,6 +460,7 @@ int main(void)
 		cmocka_unit_test(test_random_round_trips),
 		cmocka_unit_test(test_kms_issue_args),
 		cmocka_unit_test(test_encap_args),
+		cmocka_unit_test(test_portable_multiplication),
 	};
 	return cmocka_run_group_tests(tests, load, NULL);
 }
