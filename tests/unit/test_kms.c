@@ -14,6 +14,13 @@
 
 #include <cmocka.h>
 
+#include <libxml/c14n.h>
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include "encoding.h"
 #include "keywrap.h"
 #include "kms.h"
@@ -874,6 +881,125 @@ static void test_spec_kmscertcache(void **state)
 	free(xml);
 }
 
+/* Independent C14N 1.0 of an XPath node-set (the xmldsig-core way of
+ * selecting a document subset), for checking our own canonicalisation. */
+static size_t xpath_c14n(const char *xml, const char *expr, uint8_t **out)
+{
+	xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), NULL, NULL, 0);
+	xmlXPathContextPtr ctx;
+	xmlXPathObjectPtr obj;
+	xmlChar *c = NULL;
+	int n;
+
+	assert_non_null(doc);
+	ctx = xmlXPathNewContext(doc);
+	assert_non_null(ctx);
+	assert_int_equal(
+			xmlXPathRegisterNs(ctx, (const xmlChar *)"ds",
+					(const xmlChar *)"http://www.w3.org/2000/09/xmldsig#"),
+			0);
+	obj = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+	assert_non_null(obj);
+	assert_non_null(obj->nodesetval);
+	n = xmlC14NDocDumpMemory(doc, obj->nodesetval, XML_C14N_1_0, NULL, 0, &c);
+	assert_true(n > 0);
+	*out = malloc((size_t)n);
+	memcpy(*out, c, (size_t)n);
+	xmlFree(c);
+	xmlXPathFreeObject(obj);
+	xmlXPathFreeContext(ctx);
+	xmlFreeDoc(doc);
+	return (size_t)n;
+}
+
+/* The D.3.4.2 example exactly as laid out in the spec (no Transforms,
+ * HMACOutputLength 128, ds:KeyInfo in EncryptedKey, xsi:type), filled with
+ * real values: six kw-aes256 wrapped keys under tk.12 and an HMAC by
+ * ink.12 computed here independently (XPath node-set C14N). */
+static void test_spec_kmskeyprov_real(void **state)
+{
+	char *xml = read_file(VDIR "d342-kmskeyprov-spec.xml", NULL);
+	mcsec_kms_keyset_t *k[2] = {make_keyset("example:user@example.org", 1514),
+			make_keyset("example:user.pseudonym@example.org", 1514)};
+	mcsec_kms_named_key_t tk12 = {"tk.12.user@example.org", TRK_KEY, 32};
+	mcsec_kms_named_key_t ink12 = {"ink.12.user@example.org", INK_KEY, 32};
+	mcsec_kms_parse_opts_t po = {.trks = &tk12,
+			.ntrks = 1,
+			.inks = &ink12,
+			.ninks = 1,
+			.require_signature = 1};
+	mcsec_kms_doc_t d;
+	uint8_t *c, md[32], mac[32];
+	unsigned mlen;
+	size_t clen;
+	char b64[MCSEC_B64_ENC_LEN(300)], tag[400], *uid;
+
+	(void)state;
+	uid = hexstr(k[0]->user_id, 32);
+	xml = repl1(xml, "0123456789ABCDEF0123456789ABCDEF", uid);
+	free(uid);
+	uid = hexstr(k[1]->user_id, 32);
+	xml = repl1(xml, "0011223344556677889900AABBCCDDEEFF", uid);
+	free(uid);
+	xml = repl1(xml, "<ValidTo>2016-03-29T23:59:59</ValidTo>\n  <KeyPeriodNo>",
+			"<KeyPeriodNo>");
+	for(int i = 0; i < 2; i++) {
+		const uint8_t *v[3] = {k[i]->rsk, k[i]->ssk, k[i]->pvt};
+		const size_t n[3] = {257, 32, 65};
+		for(int j = 0; j < 3; j++) {
+			uint8_t padded[264] = {0}, w[272];
+			size_t wl;
+			memcpy(padded, v[j], n[j]);
+			assert_int_equal(mcsec_kw_wrap(TRK_KEY, padded, (n[j] + 7) / 8 * 8,
+									 w, sizeof(w), &wl),
+					MCSEC_OK);
+			mcsec_b64_encode(w, wl, b64, sizeof(b64), 0);
+			snprintf(tag, sizeof(tag), "<CipherValue>%s</CipherValue>", b64);
+			xml = repl1(xml, "<CipherValue>DEADBEEF</CipherValue>", tag);
+		}
+	}
+	/* D.3.5.2 implies the enveloped transform: the digest is over the
+	 * SignedKmsResponse without its Signature */
+	clen = xpath_c14n(xml,
+			"(//. | //@* | "
+			"//namespace::*)[not(ancestor-or-self::ds:Signature)]",
+			&c);
+	EVP_Digest(c, clen, md, NULL, EVP_sha256(), NULL);
+	free(c);
+	mcsec_b64_encode(md, 32, b64, sizeof(b64), 0);
+	snprintf(tag, sizeof(tag), "<DigestValue>%s</DigestValue>", b64);
+	xml = repl1(xml, "<DigestValue>nnnn</DigestValue>", tag);
+	clen = xpath_c14n(xml,
+			"(//. | //@* | //namespace::*)[ancestor-or-self::ds:SignedInfo]",
+			&c);
+	HMAC(EVP_sha256(), INK_KEY, 32, c, clen, mac, &mlen);
+	free(c);
+	mcsec_b64_encode(mac, 16, b64, sizeof(b64), 0); /* HMACOutputLength 128 */
+	snprintf(tag, sizeof(tag), "<SignatureValue>%s</SignatureValue>", b64);
+	xml = repl1(xml, "<SignatureValue>DEADBEEF</SignatureValue>", tag);
+
+	assert_int_equal(parse(xml, &po, &d), MCSEC_OK);
+	assert_int_equal(d.signature, MCSEC_KMS_SIG_VERIFIED);
+	assert_int_equal(d.wrapped, 6);
+	assert_int_equal(d.nkeysets, 2);
+	for(int i = 0; i < 2; i++) {
+		assert_string_equal(d.keysets[i]->user_uri, k[i]->user_uri);
+		assert_memory_equal(d.keysets[i]->user_id, k[i]->user_id, 32);
+		assert_memory_equal(d.keysets[i]->rsk, k[i]->rsk, 257);
+		assert_memory_equal(d.keysets[i]->ssk, k[i]->ssk, 32);
+		assert_memory_equal(d.keysets[i]->pvt, k[i]->pvt, 65);
+		assert_int_equal(d.keysets[i]->key_period_no, 1514);
+	}
+	mcsec_kms_doc_free(&d);
+	/* one altered character anywhere signed fails */
+	xml = repl1(xml, "<Issuer>www.example.org</Issuer>",
+			"<Issuer>www.example.com</Issuer>");
+	expect_fail(xml, &po, MCSEC_ERR_BAD_SIGNATURE, "digest");
+	free(xml);
+	mcsec_kms_keyset_free(k[0]);
+	mcsec_kms_keyset_free(k[1]);
+}
+
 /* The second key set of D.3.4.2 repeats <ValidTo>: refused. */
 static void test_spec_duplicate_validto(void **state)
 {
@@ -1174,6 +1300,7 @@ int main(void)
 			cmocka_unit_test(test_signed_init),
 			cmocka_unit_test(test_spec_kmsinit),
 			cmocka_unit_test(test_spec_kmskeyprov),
+			cmocka_unit_test(test_spec_kmskeyprov_real),
 			cmocka_unit_test(test_spec_kmscertcache),
 			cmocka_unit_test(test_spec_duplicate_validto),
 			cmocka_unit_test(test_neg_cert),
