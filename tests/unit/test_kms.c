@@ -932,7 +932,7 @@ static void test_spec_kmskeyprov_real(void **state)
 	uint8_t *c, md[32], mac[32];
 	unsigned mlen;
 	size_t clen;
-	char b64[MCSEC_B64_ENC_LEN(300)], tag[400], *uid;
+	char b64[MCSEC_B64_ENC_LEN(300)], tag[MCSEC_B64_ENC_LEN(300) + 64], *uid;
 
 	(void)state;
 	uid = hexstr(k[0]->user_id, 32);
