@@ -20,8 +20,8 @@ static mcsec_xml_policy_t *pol;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	static const uint8_t xpk[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
-			14, 15};
+	static const uint8_t xpk[16] = {
+			0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
 	const char *mc = "sip:alice@example.org";
 	(void)argc;
 	(void)argv;
@@ -67,10 +67,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	out = oct = NULL;
 
 	if(strlen(ct) == cl
-			&& mcsec_xml_body_sign(body, bl, ct, &keys, &s, &sl, &sct) == MCSEC_OK) {
+			&& mcsec_xml_body_sign(body, bl, ct, &keys, &s, &sl, &sct)
+					   == MCSEC_OK) {
 		/* unchanged when there was nothing to sign; else it must verify */
 		int same = sl == bl && memcmp(s, body, bl) == 0;
-		if(!same && mcsec_xml_body_verify(s, sl, sct, &keys, 1, NULL) != MCSEC_OK)
+		if(!same
+				&& mcsec_xml_body_verify(s, sl, sct, &keys, 1, NULL)
+						   != MCSEC_OK)
 			abort();
 		free(s);
 		free(sct);

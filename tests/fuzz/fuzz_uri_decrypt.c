@@ -15,14 +15,15 @@ static mcsec_xml_keys_t keys[2];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	static const uint8_t xpk[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
-			14, 15};
+	static const uint8_t xpk[16] = {
+			0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
 	const char *mc = "sip:alice@example.org";
 	(void)argc;
 	(void)argv;
 	if(mcsec_xml_keys_init(&keys[0], xpk, 16, 0x2000abcd, mc, strlen(mc), 0)
 					!= MCSEC_OK
-			|| mcsec_xml_keys_init(&keys[1], xpk, 16, 0x20000001, mc, strlen(mc), 1)
+			|| mcsec_xml_keys_init(
+					   &keys[1], xpk, 16, 0x20000001, mc, strlen(mc), 1)
 					   != MCSEC_OK)
 		abort();
 	return 0;
@@ -58,8 +59,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if(data[i] < 0x20 || data[i] == 0x7f)
 				ok = 0;
 		memcpy(iv, data, size < sizeof(iv) ? size : sizeof(iv));
-		if(ok && mcsec_uri_encrypt_iv(s + 1, size - 1, &keys[size & 1], NULL, iv,
-						 &enc) == MCSEC_OK) {
+		if(ok
+				&& mcsec_uri_encrypt_iv(
+						   s + 1, size - 1, &keys[size & 1], NULL, iv, &enc)
+						   == MCSEC_OK) {
 			if(!mcsec_uri_is_encrypted(enc, strlen(enc))
 					|| mcsec_uri_decrypt(enc, strlen(enc), keys, 2, &out, &ol)
 							   != MCSEC_OK

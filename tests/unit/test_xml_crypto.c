@@ -29,11 +29,14 @@ static void test_keys_f14(void **state)
 	assert_memory_equal(k.conf, conf, 16);
 	assert_memory_equal(k.integ, integ, 16);
 	test_keys(&k, 1);
-	assert_memory_equal(k.conf, "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f", 16);
+	assert_memory_equal(k.conf,
+			"\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f",
+			16);
 	mcsec_xml_keys_clear(&k);
 	assert_int_equal(k.conf_len, 0);
 	/* bad XPK sizes */
-	assert_int_equal(mcsec_xml_keys_init(&k, conf, 24, 1, "a", 1, 0), MCSEC_ERR_ARG);
+	assert_int_equal(
+			mcsec_xml_keys_init(&k, conf, 24, 1, "a", 1, 0), MCSEC_ERR_ARG);
 }
 
 static void test_uri_kat(void **state)
@@ -48,18 +51,20 @@ static void test_uri_kat(void **state)
 	test_keys(&k, 0);
 	assert_int_equal(mcsec_hex_decode(kat("iv"), 24, iv, 12), 12);
 	strcpy(uri, kat("uri"));
-	assert_int_equal(mcsec_uri_encrypt_iv(uri, strlen(uri), &k, NULL, iv, &out), MCSEC_OK);
+	assert_int_equal(mcsec_uri_encrypt_iv(uri, strlen(uri), &k, NULL, iv, &out),
+			MCSEC_OK);
 	assert_string_equal(out, kat("encrypted"));
 	free(out);
-	assert_int_equal(mcsec_uri_decrypt(kat("encrypted"), strlen(kat("encrypted")), &k, 1,
-							 &out, &n),
+	assert_int_equal(mcsec_uri_decrypt(kat("encrypted"),
+							 strlen(kat("encrypted")), &k, 1, &out, &n),
 			MCSEC_OK);
 	assert_string_equal(out, uri);
 	assert_int_equal(n, strlen(uri));
 	free(out);
 	/* raw-XPK known answer */
 	test_keys(&k, 1);
-	assert_int_equal(mcsec_uri_encrypt_iv(uri, strlen(uri), &k, NULL, iv, &out), MCSEC_OK);
+	assert_int_equal(mcsec_uri_encrypt_iv(uri, strlen(uri), &k, NULL, iv, &out),
+			MCSEC_OK);
 	assert_string_equal(out, kat("encrypted-raw-xpk"));
 	free(out);
 	mcsec_xml_keys_clear(&k);
@@ -100,26 +105,34 @@ static void test_uri_reject(void **state)
 		static const char *const bads[] = {
 				"sip:alice@example.org",
 				"sip:abc;iv=yv66vvrO263eyviI;alg=128-aes-gcm@d.example",
-				"sip:abc;key-id=IACrzQ;iv=yv66vvrO263eyviI;alg=128-aes-gcm@d.example",
-				"sip:ab+c;iv=yv66vvrO263eyviI;key-id=IACrzQ;alg=128-aes-gcm@d.example",
+				"sip:abc;key-id=IACrzQ;iv=yv66vvrO263eyviI;alg=128-aes-gcm@d."
+				"example",
+				"sip:ab+c;iv=yv66vvrO263eyviI;key-id=IACrzQ;alg=128-aes-gcm@d."
+				"example",
 				"sip:abc;iv=yv66vvrO263eyviI;key-id=IACrzQ;alg=128-aes-gcm",
 				"sip:abc;iv=yv66vvrO263eyviI;key-id=IACrzQ;alg=128-aes-gcm@",
-				"sip:abc;iv=yv66vvrO263eyviI;key-id=IACrzQ;alg=128-aes-gcm;x=1@d.example",
-				"sips:abc;iv=yv66vvrO263eyviI;key-id=IACrzQ;alg=128-aes-gcm@d.example",
+				"sip:abc;iv=yv66vvrO263eyviI;key-id=IACrzQ;alg=128-aes-gcm;x=1@"
+				"d.example",
+				"sips:abc;iv=yv66vvrO263eyviI;key-id=IACrzQ;alg=128-aes-gcm@d."
+				"example",
 				"sip:abc;iv=yv66vvrO263eyviI;key-id=IACrzQ;alg=128-aes-gcm@d@e",
-				"sip:;iv=yv66vvrO263eyviI;key-id=IACrzQ;alg=128-aes-gcm@d.example",
+				"sip:;iv=yv66vvrO263eyviI;key-id=IACrzQ;alg=128-aes-gcm@d."
+				"example",
 		};
 		for(size_t i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
 			assert_false(mcsec_uri_is_encrypted(bads[i], strlen(bads[i])));
-			assert_int_equal(mcsec_uri_decrypt(bads[i], strlen(bads[i]), &k, 1, &out, &n),
+			assert_int_equal(mcsec_uri_decrypt(
+									 bads[i], strlen(bads[i]), &k, 1, &out, &n),
 					MCSEC_ERR_MALFORMED);
 		}
 	}
 	/* short IV (9 octets), short ciphertext (< tag) */
 	{
-		const char *s1 = "sip:6KWyNKBHL7MXKu6MIz9P5_tKezORpYVrQ5Xnk6OrCXSvLugEvmY;iv=yv66vvrO263e;"
+		const char *s1 = "sip:6KWyNKBHL7MXKu6MIz9P5_"
+						 "tKezORpYVrQ5Xnk6OrCXSvLugEvmY;iv=yv66vvrO263e;"
 						 "key-id=IACrzQ;alg=128-aes-gcm@d.example";
-		const char *s2 = "sip:6KWyNKBHL7MXKu6M;iv=yv66vvrO263eyviI;key-id=IACrzQ;alg=128-aes-gcm@"
+		const char *s2 = "sip:6KWyNKBHL7MXKu6M;iv=yv66vvrO263eyviI;key-id="
+						 "IACrzQ;alg=128-aes-gcm@"
 						 "d.example";
 		assert_int_equal(mcsec_uri_decrypt(s1, strlen(s1), &k, 1, &out, &n),
 				MCSEC_ERR_MALFORMED);
@@ -127,12 +140,14 @@ static void test_uri_reject(void **state)
 				MCSEC_ERR_MALFORMED);
 	}
 	/* encrypt: bad domain, empty URI, 256-bit key is not 128-AES-GCM */
-	assert_int_equal(mcsec_uri_encrypt("sip:a@b", 7, &k, "bad domain", &out), MCSEC_ERR_ARG);
+	assert_int_equal(mcsec_uri_encrypt("sip:a@b", 7, &k, "bad domain", &out),
+			MCSEC_ERR_ARG);
 	assert_int_equal(mcsec_uri_encrypt("", 0, &k, NULL, &out), MCSEC_ERR_ARG);
 	{
 		mcsec_xml_keys_t k32;
 		uint8_t x[32] = {1};
-		assert_int_equal(mcsec_xml_keys_init(&k32, x, 32, 1, "a", 1, 0), MCSEC_OK);
+		assert_int_equal(
+				mcsec_xml_keys_init(&k32, x, 32, 1, "a", 1, 0), MCSEC_OK);
 		assert_int_equal(mcsec_uri_encrypt("sip:a@b", 7, &k32, NULL, &out),
 				MCSEC_ERR_UNSUPPORTED);
 	}
@@ -140,12 +155,15 @@ static void test_uri_reject(void **state)
 	{
 		uint8_t iv[12] = {0};
 		char *e = NULL;
-		assert_int_equal(mcsec_uri_encrypt_iv("sip:a\n@b", 8, &k, NULL, iv, &e), MCSEC_OK);
+		assert_int_equal(mcsec_uri_encrypt_iv("sip:a\n@b", 8, &k, NULL, iv, &e),
+				MCSEC_OK);
 		assert_int_equal(mcsec_uri_decrypt(e, strlen(e), &k, 1, &out, &n),
 				MCSEC_ERR_MALFORMED);
 		free(e);
 		/* nor invalid UTF-8 */
-		assert_int_equal(mcsec_uri_encrypt_iv("sip:\xff@b", 8, &k, NULL, iv, &e), MCSEC_OK);
+		assert_int_equal(
+				mcsec_uri_encrypt_iv("sip:\xff@b", 8, &k, NULL, iv, &e),
+				MCSEC_OK);
 		assert_int_equal(mcsec_uri_decrypt(e, strlen(e), &k, 1, &out, &n),
 				MCSEC_ERR_MALFORMED);
 		free(e);
@@ -164,8 +182,8 @@ static void test_content_roundtrip(void **state)
 	test_keys(&k, 0);
 	assert_int_equal(mcsec_xml_policy_default(&pol), MCSEC_OK);
 	doc = read_vec("mcptt_info.xml", &len);
-	assert_int_equal(mcsec_xml_encrypt_doc(doc, len, CT_INFO, strlen(CT_INFO), pol, &k,
-							 &enc, &el, &cnt),
+	assert_int_equal(mcsec_xml_encrypt_doc(doc, len, CT_INFO, strlen(CT_INFO),
+							 pol, &k, &enc, &el, &cnt),
 			MCSEC_OK);
 	assert_int_equal(cnt, 2);
 	assert_null(strstr(enc, "group1"));
@@ -179,13 +197,14 @@ static void test_content_roundtrip(void **state)
 	{
 		char *enc2 = NULL;
 		size_t e2;
-		assert_int_equal(mcsec_xml_encrypt_doc(enc, el, CT_INFO, strlen(CT_INFO), pol, &k,
-								 &enc2, &e2, &cnt),
+		assert_int_equal(mcsec_xml_encrypt_doc(enc, el, CT_INFO,
+								 strlen(CT_INFO), pol, &k, &enc2, &e2, &cnt),
 				MCSEC_OK);
 		assert_int_equal(cnt, 0);
 		free(enc2);
 	}
-	assert_int_equal(mcsec_xml_decrypt_doc(enc, el, &k, 1, 0, &dec, &dl, &cnt), MCSEC_OK);
+	assert_int_equal(mcsec_xml_decrypt_doc(enc, el, &k, 1, 0, &dec, &dl, &cnt),
+			MCSEC_OK);
 	assert_int_equal(cnt, 2);
 	assert_string_equal(dec, doc); /* same serialisation as the vector */
 	free(dec);
@@ -193,14 +212,16 @@ static void test_content_roundtrip(void **state)
 	{
 		mcsec_xml_keys_t w;
 		test_keys(&w, 1);
-		assert_int_equal(mcsec_xml_decrypt_doc(enc, el, &w, 1, 0, &dec, &dl, NULL),
+		assert_int_equal(
+				mcsec_xml_decrypt_doc(enc, el, &w, 1, 0, &dec, &dl, NULL),
 				MCSEC_ERR_BAD_SIGNATURE);
 		/* another XPK-ID: not found, or left alone when asked to skip */
 		w.xpk_id = 0x20000002;
-		assert_int_equal(mcsec_xml_decrypt_doc(enc, el, &w, 1, 0, &dec, &dl, NULL),
+		assert_int_equal(
+				mcsec_xml_decrypt_doc(enc, el, &w, 1, 0, &dec, &dl, NULL),
 				MCSEC_ERR_NOT_FOUND);
-		assert_int_equal(mcsec_xml_decrypt_doc(enc, el, &w, 1, MCSEC_XML_SKIP_UNKNOWN_KEY,
-								 &dec, &dl, &cnt),
+		assert_int_equal(mcsec_xml_decrypt_doc(enc, el, &w, 1,
+								 MCSEC_XML_SKIP_UNKNOWN_KEY, &dec, &dl, &cnt),
 				MCSEC_OK);
 		assert_int_equal(cnt, 0);
 		assert_non_null(strstr(dec, "EncryptedData"));
@@ -208,7 +229,8 @@ static void test_content_roundtrip(void **state)
 		/* with both keys the right one is picked by KeyName */
 		{
 			mcsec_xml_keys_t two[2] = {w, k};
-			assert_int_equal(mcsec_xml_decrypt_doc(enc, el, two, 2, 0, &dec, &dl, &cnt),
+			assert_int_equal(
+					mcsec_xml_decrypt_doc(enc, el, two, 2, 0, &dec, &dl, &cnt),
 					MCSEC_OK);
 			assert_int_equal(cnt, 2);
 			free(dec);
@@ -230,7 +252,8 @@ static void test_xmlsec1_vector(void **state)
 	test_keys(&k, 0);
 	v = read_vec("xmlsec1_encrypted.xml", &len);
 	plain = read_vec("mcptt_info.xml", &pl);
-	assert_int_equal(mcsec_xml_decrypt_doc(v, len, &k, 1, 0, &dec, &dl, &cnt), MCSEC_OK);
+	assert_int_equal(
+			mcsec_xml_decrypt_doc(v, len, &k, 1, 0, &dec, &dl, &cnt), MCSEC_OK);
 	assert_int_equal(cnt, 1);
 	assert_string_equal(dec, plain);
 	free(dec);
@@ -242,11 +265,13 @@ static void test_uri_attributes_in_doc(void **state)
 {
 	mcsec_xml_keys_t k;
 	mcsec_xml_policy_t *pol = NULL;
-	const char *pidf = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-					   "<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" "
-					   "entity=\"sip:somebody@mcptt.org\"><tuple id=\"acD4rhU87bK\"><status>"
-					   "<affiliation xmlns=\"urn:3gpp:ns:mcpttPresInfo:1.0\" "
-					   "group=\"sip:thegroup@mcptt.org\"/></status></tuple></presence>\n";
+	const char *pidf =
+			"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+			"<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" "
+			"entity=\"sip:somebody@mcptt.org\"><tuple "
+			"id=\"acD4rhU87bK\"><status>"
+			"<affiliation xmlns=\"urn:3gpp:ns:mcpttPresInfo:1.0\" "
+			"group=\"sip:thegroup@mcptt.org\"/></status></tuple></presence>\n";
 	const char *ct = "application/pidf+xml";
 	char *enc = NULL, *dec = NULL;
 	size_t el, dl;
@@ -257,15 +282,17 @@ static void test_uri_attributes_in_doc(void **state)
 	const char *pt = "domain = enc.example\n[application/pidf+xml]\n"
 					 "uri = urn:ietf:params:xml:ns:pidf presence entity\n"
 					 "uri = * affiliation group\n";
-	assert_int_equal(mcsec_xml_policy_parse(pt, strlen(pt), &pol, NULL), MCSEC_OK);
-	assert_int_equal(mcsec_xml_encrypt_doc(pidf, strlen(pidf), ct, strlen(ct), pol, &k,
-							 &enc, &el, &cnt),
+	assert_int_equal(
+			mcsec_xml_policy_parse(pt, strlen(pt), &pol, NULL), MCSEC_OK);
+	assert_int_equal(mcsec_xml_encrypt_doc(pidf, strlen(pidf), ct, strlen(ct),
+							 pol, &k, &enc, &el, &cnt),
 			MCSEC_OK);
 	assert_int_equal(cnt, 2);
 	assert_null(strstr(enc, "somebody"));
 	assert_null(strstr(enc, "thegroup"));
 	assert_non_null(strstr(enc, ";alg=128-aes-gcm@enc.example\""));
-	assert_int_equal(mcsec_xml_decrypt_doc(enc, el, &k, 1, 0, &dec, &dl, &cnt), MCSEC_OK);
+	assert_int_equal(mcsec_xml_decrypt_doc(enc, el, &k, 1, 0, &dec, &dl, &cnt),
+			MCSEC_OK);
 	assert_int_equal(cnt, 2);
 	assert_string_equal(dec, pidf);
 	free(enc);
@@ -278,12 +305,14 @@ static void test_key_material(void **state)
 	mcsec_xml_keys_t k16, k32;
 	mcsec_xml_policy_t *pol = NULL;
 	uint8_t trk[32];
-	const char *doc = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-					  "<KeySet xmlns=\"urn:3gpp:ns:mcsecKMSInterface:1.0\">"
-					  "<UserSigningKeySSK>000102030405060708090A0B0C0D0E0F"
-					  "101112131415161718191A1B1C1D1E1F</UserSigningKeySSK></KeySet>\n";
-	const char *pol_text = "[application/test+xml]\n"
-						   "key = urn:3gpp:ns:mcsecKMSInterface:1.0 UserSigningKeySSK\n";
+	const char *doc =
+			"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+			"<KeySet xmlns=\"urn:3gpp:ns:mcsecKMSInterface:1.0\">"
+			"<UserSigningKeySSK>000102030405060708090A0B0C0D0E0F"
+			"101112131415161718191A1B1C1D1E1F</UserSigningKeySSK></KeySet>\n";
+	const char *pol_text =
+			"[application/test+xml]\n"
+			"key = urn:3gpp:ns:mcsecKMSInterface:1.0 UserSigningKeySSK\n";
 	const char *ct = "application/test+xml";
 	char *enc = NULL, *dec = NULL, *bad;
 	size_t el, dl;
@@ -292,36 +321,44 @@ static void test_key_material(void **state)
 
 	for(int i = 0; i < 32; i++)
 		trk[i] = (uint8_t)(0xa0 + i);
-	assert_int_equal(mcsec_xml_keys_init(&k32, trk, 32, 0x2000abcd, "sip:a@b", 7, 0),
+	assert_int_equal(
+			mcsec_xml_keys_init(&k32, trk, 32, 0x2000abcd, "sip:a@b", 7, 0),
 			MCSEC_OK);
 	assert_int_equal(k32.conf_len, 32);
 	test_keys(&k16, 0);
-	assert_int_equal(mcsec_xml_policy_parse(pol_text, strlen(pol_text), &pol, NULL), MCSEC_OK);
+	assert_int_equal(
+			mcsec_xml_policy_parse(pol_text, strlen(pol_text), &pol, NULL),
+			MCSEC_OK);
 	/* kw-aes256 needs a 256-bit key */
-	assert_int_equal(mcsec_xml_encrypt_doc(doc, strlen(doc), ct, strlen(ct), pol, &k16, &enc,
-							 &el, &cnt),
+	assert_int_equal(mcsec_xml_encrypt_doc(doc, strlen(doc), ct, strlen(ct),
+							 pol, &k16, &enc, &el, &cnt),
 			MCSEC_ERR_UNSUPPORTED);
-	assert_int_equal(mcsec_xml_encrypt_doc(doc, strlen(doc), ct, strlen(ct), pol, &k32, &enc,
-							 &el, &cnt),
+	assert_int_equal(mcsec_xml_encrypt_doc(doc, strlen(doc), ct, strlen(ct),
+							 pol, &k32, &enc, &el, &cnt),
 			MCSEC_OK);
 	assert_int_equal(cnt, 1);
 	assert_non_null(strstr(enc, "<EncryptedKey"));
 	assert_non_null(strstr(enc, "kw-aes256"));
 	assert_null(strstr(enc, "0A0B0C0D"));
-	assert_int_equal(mcsec_xml_decrypt_doc(enc, el, &k32, 1, 0, &dec, &dl, &cnt), MCSEC_OK);
+	assert_int_equal(
+			mcsec_xml_decrypt_doc(enc, el, &k32, 1, 0, &dec, &dl, &cnt),
+			MCSEC_OK);
 	assert_int_equal(cnt, 1);
-	assert_non_null(strstr(dec, ">000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f<"));
+	assert_non_null(strstr(dec, ">000102030405060708090a0b0c0d0e0f1011121314151"
+								"61718191a1b1c1d1e1f<"));
 	free(dec);
 	/* RFC 3394 integrity check: another key is detected */
 	{
 		mcsec_xml_keys_t w = k32;
 		w.conf[0] ^= 1;
-		assert_int_equal(mcsec_xml_decrypt_doc(enc, el, &w, 1, 0, &dec, &dl, NULL),
+		assert_int_equal(
+				mcsec_xml_decrypt_doc(enc, el, &w, 1, 0, &dec, &dl, NULL),
 				MCSEC_ERR_BAD_SIGNATURE);
 	}
 	/* an EncryptedKey with another algorithm is refused */
 	bad = replace(enc, "kw-aes256", "kw-aes128");
-	assert_int_equal(mcsec_xml_decrypt_doc(bad, strlen(bad), &k32, 1, 0, &dec, &dl, NULL),
+	assert_int_equal(mcsec_xml_decrypt_doc(
+							 bad, strlen(bad), &k32, 1, 0, &dec, &dl, NULL),
 			MCSEC_ERR_UNSUPPORTED);
 	free(bad);
 	free(enc);
@@ -344,9 +381,11 @@ static void test_body_sign_verify(void **state)
 			"--xx-b\r\nContent-Type: application/sdp\r\n\r\nv=0\r\n\r\n"
 			"--xx-b\r\nContent-Type: %s\r\n\r\n%s\r\n--xx-b--\r\n",
 			CT_INFO, info);
-	assert_int_equal(mcsec_xml_body_sign(body, bl, ct, &k, &out, &ol, &oct), MCSEC_OK);
+	assert_int_equal(
+			mcsec_xml_body_sign(body, bl, ct, &k, &out, &ol, &oct), MCSEC_OK);
 	assert_string_equal(oct, ct);
-	assert_non_null(strstr(out, "Content-Type: application/vnd.3gpp.mcptt-signed+xml\r\n"));
+	assert_non_null(strstr(
+			out, "Content-Type: application/vnd.3gpp.mcptt-signed+xml\r\n"));
 	assert_non_null(strstr(out, "Content-ID: <xml1."));
 	assert_int_equal(mcsec_xml_body_verify(out, ol, ct, &k, 1, &ns), MCSEC_OK);
 	assert_int_equal(ns, 1);
@@ -367,11 +406,13 @@ static void test_body_sign_verify(void **state)
 	/* the SDP part is not XML: not required to be signed, may change */
 	{
 		char *t = replace(out, "v=0", "v=1");
-		assert_int_equal(mcsec_xml_body_verify(t, strlen(t), ct, &k, 1, NULL), MCSEC_OK);
+		assert_int_equal(
+				mcsec_xml_body_verify(t, strlen(t), ct, &k, 1, NULL), MCSEC_OK);
 		free(t);
 	}
 	/* unsigned body */
-	assert_int_equal(mcsec_xml_body_verify(body, bl, ct, &k, 1, NULL), MCSEC_ERR_BAD_SIGNATURE);
+	assert_int_equal(mcsec_xml_body_verify(body, bl, ct, &k, 1, NULL),
+			MCSEC_ERR_BAD_SIGNATURE);
 	/* signing a signed body again is refused */
 	{
 		char *o2 = NULL, *c2 = NULL;
@@ -383,7 +424,9 @@ static void test_body_sign_verify(void **state)
 	free(oct);
 
 	/* a single XML body is wrapped in a multipart/mixed */
-	assert_int_equal(mcsec_xml_body_sign(info, il, CT_INFO, &k, &out, &ol, &oct), MCSEC_OK);
+	assert_int_equal(
+			mcsec_xml_body_sign(info, il, CT_INFO, &k, &out, &ol, &oct),
+			MCSEC_OK);
 	assert_true(strncmp(oct, "multipart/mixed;boundary=", 25) == 0);
 	assert_int_equal(mcsec_xml_body_verify(out, ol, oct, &k, 1, &ns), MCSEC_OK);
 	assert_int_equal(ns, 1);
@@ -421,28 +464,32 @@ static void test_protect_unprotect(void **state)
 
 	test_keys(&k, 0);
 	pt = read_vec("../../../cfg/xml-policy.example", NULL);
-	assert_int_equal(mcsec_xml_policy_parse(pt, strlen(pt), &pol, &line), MCSEC_OK);
+	assert_int_equal(
+			mcsec_xml_policy_parse(pt, strlen(pt), &pol, &line), MCSEC_OK);
 	free(pt);
 	assert_true(mcsec_xml_policy_integrity(pol, CT_INFO, strlen(CT_INFO)));
 	assert_false(mcsec_xml_policy_integrity(pol, "application/sdp", 15));
 	info = read_vec("mcptt_info.xml", &il);
 	/* single body: encrypted, then wrapped and signed */
-	assert_int_equal(mcsec_xml_body_protect(info, il, CT_INFO, pol, &k, &p, &pl, &pct),
+	assert_int_equal(
+			mcsec_xml_body_protect(info, il, CT_INFO, pol, &k, &p, &pl, &pct),
 			MCSEC_OK);
 	assert_null(strstr(p, "group1"));
 	assert_non_null(strstr(p, "mcptt-signed+xml"));
-	assert_int_equal(mcsec_xml_body_unprotect(p, pl, pct, pol, &k, 1, 0, &u, &ul, &uct),
+	assert_int_equal(
+			mcsec_xml_body_unprotect(p, pl, pct, pol, &k, 1, 0, &u, &ul, &uct),
 			MCSEC_OK);
 	assert_string_equal(uct, CT_INFO); /* one part left: unwrapped */
 	assert_string_equal(u, info);
 	free(u);
 	free(uct);
 	/* integrity required: an unsigned body is refused */
-	assert_int_equal(mcsec_xml_body_unprotect(info, il, CT_INFO, pol, &k, 1, 0, &u, &ul, &uct),
+	assert_int_equal(mcsec_xml_body_unprotect(
+							 info, il, CT_INFO, pol, &k, 1, 0, &u, &ul, &uct),
 			MCSEC_ERR_BAD_SIGNATURE);
 	/* non-XML bodies pass through */
-	assert_int_equal(mcsec_xml_body_protect("v=0\r\n", 5, "application/sdp", pol, &k, &u, &ul,
-							 &uct),
+	assert_int_equal(mcsec_xml_body_protect("v=0\r\n", 5, "application/sdp",
+							 pol, &k, &u, &ul, &uct),
 			MCSEC_OK);
 	assert_string_equal(u, "v=0\r\n");
 	free(u);
@@ -466,10 +513,15 @@ static void test_policy_parse(void **state)
 	mcsec_xml_policy_free(p);
 
 	{
-		const char *t = "# c\nintegrity = yes\n[application/a+xml] # x\ndomain = d.example\n"
-						"integrity = no\ncontent = - e mark\n[application/b+xml]\n";
-		assert_int_equal(mcsec_xml_policy_parse(t, strlen(t), &p, &line), MCSEC_OK);
-		assert_string_equal(mcsec_xml_policy_domain(p, "application/a+xml;x=1", 21), "d.example");
+		const char *t =
+				"# c\nintegrity = yes\n[application/a+xml] # x\ndomain = "
+				"d.example\n"
+				"integrity = no\ncontent = - e mark\n[application/b+xml]\n";
+		assert_int_equal(
+				mcsec_xml_policy_parse(t, strlen(t), &p, &line), MCSEC_OK);
+		assert_string_equal(
+				mcsec_xml_policy_domain(p, "application/a+xml;x=1", 21),
+				"d.example");
 		assert_false(mcsec_xml_policy_integrity(p, "Application/A+xml", 17));
 		assert_true(mcsec_xml_policy_integrity(p, "application/b+xml", 17));
 		assert_true(mcsec_xml_policy_integrity(p, "application/c+xml", 17));
@@ -481,27 +533,29 @@ static void test_policy_parse(void **state)
 			const char *text;
 			int line;
 		} bad[] = {
-				{"content = a b\n", 1},				   /* rule outside a section */
-				{"[x]\n", 1},						   /* not a media type */
-				{"[a/b]\n[a/b]\n", 2},				   /* duplicate section */
-				{"[a/b]\ncontent = ns\n", 2},		   /* missing element */
-				{"[a/b]\ncontent = ns e marks\n", 2},  /* unknown flag */
-				{"[a/b]\nuri = ns e\n", 2},			   /* missing attribute */
-				{"[a/b]\nkey = ns e mark\n", 2},	   /* mark only for content */
-				{"\n\nintegrity = maybe\n", 3},		   /* not a boolean */
-				{"domain = bad_domain!\n", 1},		   /* invalid domain */
-				{"[a/b]\nfoo = 1\n", 2},			   /* unknown directive */
+				{"content = a b\n", 1},		  /* rule outside a section */
+				{"[x]\n", 1},				  /* not a media type */
+				{"[a/b]\n[a/b]\n", 2},		  /* duplicate section */
+				{"[a/b]\ncontent = ns\n", 2}, /* missing element */
+				{"[a/b]\ncontent = ns e marks\n", 2}, /* unknown flag */
+				{"[a/b]\nuri = ns e\n", 2},			  /* missing attribute */
+				{"[a/b]\nkey = ns e mark\n", 2}, /* mark only for content */
+				{"\n\nintegrity = maybe\n", 3},	 /* not a boolean */
+				{"domain = bad_domain!\n", 1},	 /* invalid domain */
+				{"[a/b]\nfoo = 1\n", 2},		 /* unknown directive */
 				{"[a/b]\nno equals sign\n", 2},
 		};
 		for(size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 			line = 0;
-			assert_int_equal(mcsec_xml_policy_parse(bad[i].text, strlen(bad[i].text), &p, &line),
+			assert_int_equal(mcsec_xml_policy_parse(bad[i].text,
+									 strlen(bad[i].text), &p, &line),
 					MCSEC_ERR_MALFORMED);
 			assert_int_equal(line, bad[i].line);
 			assert_null(p);
 		}
 	}
-	assert_int_equal(mcsec_xml_policy_load("/nonexistent/policy", &p, &line), MCSEC_ERR_IO);
+	assert_int_equal(mcsec_xml_policy_load("/nonexistent/policy", &p, &line),
+			MCSEC_ERR_IO);
 }
 
 int main(void)

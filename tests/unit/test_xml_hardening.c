@@ -36,12 +36,15 @@ static char *enc_doc(const char *pt, const char *type_attr, const char *method,
 	uint8_t *sealed = malloc(sl);
 	char *b64 = malloc(MCSEC_B64_ENC_LEN(sl)), *doc = malloc(8192 + 2 * sl);
 
-	if(mcsec_gcm_seal(K.conf, K.conf_len, iv, (const uint8_t *)pt, pl, sealed) != MCSEC_OK
+	if(mcsec_gcm_seal(K.conf, K.conf_len, iv, (const uint8_t *)pt, pl, sealed)
+					!= MCSEC_OK
 			|| mcsec_b64_encode(sealed, sl, b64, MCSEC_B64_ENC_LEN(sl), 0) < 0)
 		abort();
 	sprintf(doc,
-			"<r xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"><e><EncryptedData "
-			"xmlns=\"http://www.w3.org/2001/04/xmlenc#\" %s>%s%s<CipherData><CipherValue>%s"
+			"<r "
+			"xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"><e><EncryptedData "
+			"xmlns=\"http://www.w3.org/2001/04/xmlenc#\" "
+			"%s>%s%s<CipherData><CipherValue>%s"
 			"</CipherValue>%s</CipherData>%s</EncryptedData></e></r>",
 			type_attr, method, keyinfo, b64, cipherdata_extra, after);
 	free(sealed);
@@ -50,7 +53,9 @@ static char *enc_doc(const char *pt, const char *type_attr, const char *method,
 }
 
 #define TYPE_C "Type=\"http://www.w3.org/2001/04/xmlenc#Content\""
-#define GCM "<EncryptionMethod Algorithm=\"http://www.w3.org/2009/xmlenc11#aes128-gcm\"/>"
+#define GCM              \
+	"<EncryptionMethod " \
+	"Algorithm=\"http://www.w3.org/2009/xmlenc11#aes128-gcm\"/>"
 #define KI "<ds:KeyInfo><ds:KeyName>IACrzQ==</ds:KeyName></ds:KeyInfo>"
 
 /* ---------- parser ---------- */
@@ -60,20 +65,26 @@ static void test_parser_dtd_entities(void **state)
 	char *big;
 	(void)state;
 	/* internal subset with an entity */
-	assert_int_equal(dec("<!DOCTYPE a [<!ENTITY x \"y\">]><a>&x;</a>"), MCSEC_ERR_UNSUPPORTED);
+	assert_int_equal(dec("<!DOCTYPE a [<!ENTITY x \"y\">]><a>&x;</a>"),
+			MCSEC_ERR_UNSUPPORTED);
 	/* billion laughs */
-	assert_int_equal(dec("<?xml version=\"1.0\"?><!DOCTYPE l [<!ENTITY a \"aaaaaaaaaa\">"
-						 "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">"
-						 "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">"
-						 "<!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">]><l>&d;&d;&d;</l>"),
+	assert_int_equal(
+			dec("<?xml version=\"1.0\"?><!DOCTYPE l [<!ENTITY a \"aaaaaaaaaa\">"
+				"<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">"
+				"<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">"
+				"<!ENTITY d "
+				"\"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">]><l>&d;&d;&d;</l>"),
 			MCSEC_ERR_UNSUPPORTED);
 	/* external entity (XXE) and external DTD */
-	assert_int_equal(dec("<!DOCTYPE a [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><a>&x;</a>"),
+	assert_int_equal(dec("<!DOCTYPE a [<!ENTITY x SYSTEM "
+						 "\"file:///etc/passwd\">]><a>&x;</a>"),
 			MCSEC_ERR_UNSUPPORTED);
-	assert_int_equal(dec("<!DOCTYPE a SYSTEM \"http://127.0.0.1:1/x.dtd\"><a/>"),
+	assert_int_equal(
+			dec("<!DOCTYPE a SYSTEM \"http://127.0.0.1:1/x.dtd\"><a/>"),
 			MCSEC_ERR_UNSUPPORTED);
 	/* a parameter entity */
-	assert_int_equal(dec("<!DOCTYPE a [<!ENTITY % p SYSTEM \"file:///etc/passwd\"> %p;]><a/>"),
+	assert_int_equal(dec("<!DOCTYPE a [<!ENTITY % p SYSTEM "
+						 "\"file:///etc/passwd\"> %p;]><a/>"),
 			MCSEC_ERR_UNSUPPORTED);
 	/* undeclared namespace prefixes */
 	assert_int_equal(dec("<a><x:b/></a>"), MCSEC_ERR_MALFORMED);
@@ -82,11 +93,13 @@ static void test_parser_dtd_entities(void **state)
 	assert_int_equal(dec("<a>&x;</a>"), MCSEC_ERR_MALFORMED);
 	/* XInclude is not processed: the element stays an element */
 	{
-		const char *xi = "<a xmlns:xi=\"http://www.w3.org/2001/XInclude\">"
-						 "<xi:include href=\"file:///etc/passwd\" parse=\"text\"/></a>";
+		const char *xi =
+				"<a xmlns:xi=\"http://www.w3.org/2001/XInclude\">"
+				"<xi:include href=\"file:///etc/passwd\" parse=\"text\"/></a>";
 		char *out = NULL;
 		size_t ol;
-		assert_int_equal(mcsec_xml_decrypt_doc(xi, strlen(xi), &K, 1, 0, &out, &ol, NULL),
+		assert_int_equal(mcsec_xml_decrypt_doc(
+								 xi, strlen(xi), &K, 1, 0, &out, &ol, NULL),
 				MCSEC_OK);
 		assert_null(strstr(out, "root:"));
 		assert_non_null(strstr(out, "xi:include"));
@@ -138,9 +151,12 @@ static void test_parser_ids(void **state)
 {
 	(void)state;
 	assert_int_equal(dec("<a><b Id=\"x\"/><c Id=\"y\"/></a>"), MCSEC_OK);
-	assert_int_equal(dec("<a><b Id=\"x\"/><c Id=\"x\"/></a>"), MCSEC_ERR_MALFORMED);
-	assert_int_equal(dec("<a><b ID=\"x\"/><c id=\"x\"/></a>"), MCSEC_ERR_MALFORMED);
-	assert_int_equal(dec("<a><b xml:id=\"x\"/><c xml:id=\"x\"/></a>"), MCSEC_ERR_MALFORMED);
+	assert_int_equal(
+			dec("<a><b Id=\"x\"/><c Id=\"x\"/></a>"), MCSEC_ERR_MALFORMED);
+	assert_int_equal(
+			dec("<a><b ID=\"x\"/><c id=\"x\"/></a>"), MCSEC_ERR_MALFORMED);
+	assert_int_equal(dec("<a><b xml:id=\"x\"/><c xml:id=\"x\"/></a>"),
+			MCSEC_ERR_MALFORMED);
 	/* an Id brought in by decrypted content that already exists */
 	{
 		char *d = enc_doc("<c Id=\"dup\"/>", TYPE_C, GCM, KI, "", "");
@@ -175,45 +191,62 @@ static void test_xmlenc_rejects(void **state)
 		int rc;
 	} cases[] = {
 			/* CBC (and any other algorithm) */
-			{TYPE_C, "<EncryptionMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#aes128-cbc\"/>",
+			{TYPE_C,
+					"<EncryptionMethod "
+					"Algorithm=\"http://www.w3.org/2001/04/xmlenc#aes128-cbc\"/"
+					">",
 					KI, "", "", MCSEC_ERR_UNSUPPORTED},
-			{TYPE_C, "<EncryptionMethod Algorithm=\"http://www.w3.org/2009/xmlenc11#aes192-gcm\"/>",
+			{TYPE_C,
+					"<EncryptionMethod "
+					"Algorithm=\"http://www.w3.org/2009/xmlenc11#aes192-gcm\"/"
+					">",
 					KI, "", "", MCSEC_ERR_UNSUPPORTED},
 			{TYPE_C, "<EncryptionMethod/>", KI, "", "", MCSEC_ERR_UNSUPPORTED},
 			/* aes256-gcm with a 128-bit key */
-			{TYPE_C, "<EncryptionMethod Algorithm=\"http://www.w3.org/2009/xmlenc11#aes256-gcm\"/>",
+			{TYPE_C,
+					"<EncryptionMethod "
+					"Algorithm=\"http://www.w3.org/2009/xmlenc11#aes256-gcm\"/"
+					">",
 					KI, "", "", MCSEC_ERR_UNSUPPORTED},
 			/* KeySize or any child of EncryptionMethod */
 			{TYPE_C,
-					"<EncryptionMethod Algorithm=\"http://www.w3.org/2009/xmlenc11#aes128-gcm\">"
+					"<EncryptionMethod "
+					"Algorithm=\"http://www.w3.org/2009/xmlenc11#aes128-gcm\">"
 					"<KeySize>128</KeySize></EncryptionMethod>",
 					KI, "", "", MCSEC_ERR_UNSUPPORTED},
 			/* Type #Element (whole element), MimeType, unknown attribute */
-			{"Type=\"http://www.w3.org/2001/04/xmlenc#Element\"", GCM, KI, "", "",
+			{"Type=\"http://www.w3.org/2001/04/xmlenc#Element\"", GCM, KI, "",
+					"", MCSEC_ERR_UNSUPPORTED},
+			{TYPE_C " MimeType=\"text/xml\"", GCM, KI, "", "",
 					MCSEC_ERR_UNSUPPORTED},
-			{TYPE_C " MimeType=\"text/xml\"", GCM, KI, "", "", MCSEC_ERR_UNSUPPORTED},
-			{TYPE_C " Encoding=\"http://www.w3.org/2000/09/xmldsig#base64\"", GCM, KI, "", "",
-					MCSEC_ERR_UNSUPPORTED},
+			{TYPE_C " Encoding=\"http://www.w3.org/2000/09/xmldsig#base64\"",
+					GCM, KI, "", "", MCSEC_ERR_UNSUPPORTED},
 			/* key references that would fetch or unwrap something */
 			{TYPE_C, GCM,
-					"<ds:KeyInfo><ds:RetrievalMethod URI=\"http://127.0.0.1:1/k\"/></ds:KeyInfo>",
+					"<ds:KeyInfo><ds:RetrievalMethod "
+					"URI=\"http://127.0.0.1:1/k\"/></ds:KeyInfo>",
 					"", "", MCSEC_ERR_UNSUPPORTED},
 			{TYPE_C, GCM,
-					"<ds:KeyInfo><EncryptedKey><CipherData><CipherValue>AAAA</CipherValue>"
+					"<ds:KeyInfo><EncryptedKey><CipherData><CipherValue>AAAA</"
+					"CipherValue>"
 					"</CipherData></EncryptedKey></ds:KeyInfo>",
 					"", "", MCSEC_ERR_UNSUPPORTED},
 			{TYPE_C, GCM,
-					"<ds:KeyInfo><ds:KeyName>IACrzQ==</ds:KeyName><ds:KeyName>IACrzQ==</ds:KeyName>"
+					"<ds:KeyInfo><ds:KeyName>IACrzQ==</"
+					"ds:KeyName><ds:KeyName>IACrzQ==</ds:KeyName>"
 					"</ds:KeyInfo>",
 					"", "", MCSEC_ERR_UNSUPPORTED},
 			/* CipherReference next to CipherValue; EncryptionProperties */
-			{TYPE_C, GCM, KI, "<CipherReference URI=\"http://127.0.0.1:1/\"/>", "",
+			{TYPE_C, GCM, KI, "<CipherReference URI=\"http://127.0.0.1:1/\"/>",
+					"", MCSEC_ERR_UNSUPPORTED},
+			{TYPE_C, GCM, KI, "", "<EncryptionProperties/>",
 					MCSEC_ERR_UNSUPPORTED},
-			{TYPE_C, GCM, KI, "", "<EncryptionProperties/>", MCSEC_ERR_UNSUPPORTED},
 			/* text where only elements belong */
 			{TYPE_C, GCM, KI, "", "junk", MCSEC_ERR_UNSUPPORTED},
 			/* a KeyName that is no XPK-ID */
-			{TYPE_C, GCM, "<ds:KeyInfo><ds:KeyName>tk.11.user@example.org</ds:KeyName></ds:KeyInfo>",
+			{TYPE_C, GCM,
+					"<ds:KeyInfo><ds:KeyName>tk.11.user@example.org</"
+					"ds:KeyName></ds:KeyInfo>",
 					"", "", MCSEC_ERR_NOT_FOUND},
 	};
 	(void)state;
@@ -228,21 +261,27 @@ static void test_xmlenc_rejects(void **state)
 		free(d);
 	}
 	/* CipherReference instead of CipherValue */
-	assert_int_equal(dec("<r><e><EncryptedData xmlns=\"http://www.w3.org/2001/04/xmlenc#\">"
-						 "<CipherData><CipherReference URI=\"file:///etc/passwd\"/></CipherData>"
+	assert_int_equal(dec("<r><e><EncryptedData "
+						 "xmlns=\"http://www.w3.org/2001/04/xmlenc#\">"
+						 "<CipherData><CipherReference "
+						 "URI=\"file:///etc/passwd\"/></CipherData>"
 						 "</EncryptedData></e></r>"),
 			MCSEC_ERR_UNSUPPORTED);
 	/* whole-document encryption (EncryptedData as the root) */
-	assert_int_equal(dec("<EncryptedData xmlns=\"http://www.w3.org/2001/04/xmlenc#\">"
-						 "<CipherData><CipherValue>AAAA</CipherValue></CipherData>"
-						 "</EncryptedData>"),
+	assert_int_equal(
+			dec("<EncryptedData xmlns=\"http://www.w3.org/2001/04/xmlenc#\">"
+				"<CipherData><CipherValue>AAAA</CipherValue></CipherData>"
+				"</EncryptedData>"),
 			MCSEC_ERR_UNSUPPORTED);
 	/* CipherValue too short to hold IV and tag, or not base64 */
-	assert_int_equal(dec("<r><e><EncryptedData xmlns=\"http://www.w3.org/2001/04/xmlenc#\">"
-						 "<CipherData><CipherValue>AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA</CipherValue>"
+	assert_int_equal(dec("<r><e><EncryptedData "
+						 "xmlns=\"http://www.w3.org/2001/04/xmlenc#\">"
+						 "<CipherData><CipherValue>"
+						 "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA</CipherValue>"
 						 "</CipherData></EncryptedData></e></r>"),
 			MCSEC_ERR_MALFORMED);
-	assert_int_equal(dec("<r><e><EncryptedData xmlns=\"http://www.w3.org/2001/04/xmlenc#\">"
+	assert_int_equal(dec("<r><e><EncryptedData "
+						 "xmlns=\"http://www.w3.org/2001/04/xmlenc#\">"
 						 "<CipherData><CipherValue>!!!!</CipherValue>"
 						 "</CipherData></EncryptedData></e></r>"),
 			MCSEC_ERR_MALFORMED);
@@ -253,13 +292,15 @@ static void test_xmlenc_decrypted_content(void **state)
 	char *d;
 	(void)state;
 	/* nested encryption inside decrypted content */
-	d = enc_doc("<EncryptedData xmlns=\"http://www.w3.org/2001/04/xmlenc#\"><CipherData>"
+	d = enc_doc("<EncryptedData "
+				"xmlns=\"http://www.w3.org/2001/04/xmlenc#\"><CipherData>"
 				"<CipherValue>AAAA</CipherValue></CipherData></EncryptedData>",
 			TYPE_C, GCM, KI, "", "");
 	assert_int_equal(dec(d), MCSEC_ERR_MALFORMED);
 	free(d);
 	/* a DOCTYPE or an entity inside decrypted content */
-	d = enc_doc("<!DOCTYPE x [<!ENTITY a \"b\">]><x>&a;</x>", TYPE_C, GCM, KI, "", "");
+	d = enc_doc("<!DOCTYPE x [<!ENTITY a \"b\">]><x>&a;</x>", TYPE_C, GCM, KI,
+			"", "");
 	assert_int_equal(dec(d), MCSEC_ERR_MALFORMED);
 	free(d);
 	d = enc_doc("&undefined;", TYPE_C, GCM, KI, "", "");
@@ -289,15 +330,19 @@ static const char SCT[] = "multipart/mixed;boundary=hb";
 
 static char *signed_body(size_t *len)
 {
-	const char *body = "--hb\r\nContent-Type: application/vnd.3gpp.mcptt-info+xml\r\n"
-					   "Content-ID: <a@x.example>\r\n\r\n"
-					   "<mcpttinfo xmlns=\"urn:3gpp:ns:mcpttInfo:1.0\"><x>1</x></mcpttinfo>\r\n"
-					   "--hb\r\nContent-Type: application/resource-lists+xml\r\n"
-					   "Content-ID: <b@x.example>\r\n\r\n"
-					   "<resource-lists xmlns=\"urn:ietf:params:xml:ns:resource-lists\"/>\r\n"
-					   "--hb--\r\n";
+	const char *body =
+			"--hb\r\nContent-Type: application/vnd.3gpp.mcptt-info+xml\r\n"
+			"Content-ID: <a@x.example>\r\n\r\n"
+			"<mcpttinfo "
+			"xmlns=\"urn:3gpp:ns:mcpttInfo:1.0\"><x>1</x></mcpttinfo>\r\n"
+			"--hb\r\nContent-Type: application/resource-lists+xml\r\n"
+			"Content-ID: <b@x.example>\r\n\r\n"
+			"<resource-lists "
+			"xmlns=\"urn:ietf:params:xml:ns:resource-lists\"/>\r\n"
+			"--hb--\r\n";
 	char *out = NULL, *oct = NULL;
-	if(mcsec_xml_body_sign(body, strlen(body), SCT, &K, &out, len, &oct) != MCSEC_OK)
+	if(mcsec_xml_body_sign(body, strlen(body), SCT, &K, &out, len, &oct)
+			!= MCSEC_OK)
 		abort();
 	free(oct);
 	return out;
@@ -324,7 +369,9 @@ static int ver_changed(const char *from, const char *to)
 	return rc;
 }
 
-#define SIGM "<ds:SignatureMethod Algorithm=\"http://www.w3.org/2001/04/xmldsig-more#hmac-sha256\"/>"
+#define SIGM               \
+	"<ds:SignatureMethod " \
+	"Algorithm=\"http://www.w3.org/2001/04/xmldsig-more#hmac-sha256\"/>"
 
 static void test_dsig_baseline(void **state)
 {
@@ -336,19 +383,22 @@ static void test_dsig_baseline(void **state)
 	assert_int_equal(n, 2);
 	free(b);
 	/* the changes below only count if an unrelated edit keeps it valid */
-	assert_int_equal(ver_changed("<signatures>", "<signatures>  <!-- c -->"), MCSEC_OK);
+	assert_int_equal(
+			ver_changed("<signatures>", "<signatures>  <!-- c -->"), MCSEC_OK);
 }
 
 static void test_dsig_algorithms(void **state)
 {
 	(void)state;
 	/* HMACOutputLength: truncated MACs */
-	assert_int_equal(ver_changed(SIGM,
-							 "<ds:SignatureMethod Algorithm=\"http://www.w3.org/2001/04/"
-							 "xmldsig-more#hmac-sha256\"><ds:HMACOutputLength>128"
-							 "</ds:HMACOutputLength></ds:SignatureMethod>"),
+	assert_int_equal(
+			ver_changed(SIGM,
+					"<ds:SignatureMethod Algorithm=\"http://www.w3.org/2001/04/"
+					"xmldsig-more#hmac-sha256\"><ds:HMACOutputLength>128"
+					"</ds:HMACOutputLength></ds:SignatureMethod>"),
 			MCSEC_ERR_UNSUPPORTED);
-	assert_int_equal(ver_changed("xmldsig-more#hmac-sha256", "xmldsig-more#rsa-sha256"),
+	assert_int_equal(
+			ver_changed("xmldsig-more#hmac-sha256", "xmldsig-more#rsa-sha256"),
 			MCSEC_ERR_UNSUPPORTED);
 	assert_int_equal(ver_changed("2001/04/xmldsig-more#hmac-sha256",
 							 "2000/09/xmldsig#hmac-sha1"),
@@ -356,8 +406,9 @@ static void test_dsig_algorithms(void **state)
 	assert_int_equal(ver_changed("REC-xml-c14n-20010315\"",
 							 "REC-xml-c14n-20010315#WithComments\""),
 			MCSEC_ERR_UNSUPPORTED);
-	assert_int_equal(ver_changed("http://www.w3.org/TR/2001/REC-xml-c14n-20010315",
-							 "http://www.w3.org/2001/10/xml-exc-c14n#"),
+	assert_int_equal(
+			ver_changed("http://www.w3.org/TR/2001/REC-xml-c14n-20010315",
+					"http://www.w3.org/2001/10/xml-exc-c14n#"),
 			MCSEC_ERR_UNSUPPORTED);
 	assert_int_equal(ver_changed("http://www.w3.org/2001/04/xmlenc#sha256",
 							 "http://www.w3.org/2000/09/xmldsig#sha1"),
@@ -380,39 +431,53 @@ static void test_dsig_algorithms(void **state)
 static void test_dsig_references(void **state)
 {
 	(void)state;
-	assert_int_equal(ver_changed("URI=\"cid:a@x.example\"", "URI=\"http://127.0.0.1:1/a\""),
+	assert_int_equal(ver_changed("URI=\"cid:a@x.example\"",
+							 "URI=\"http://127.0.0.1:1/a\""),
 			MCSEC_ERR_UNSUPPORTED);
-	assert_int_equal(ver_changed("URI=\"cid:a@x.example\"", "URI=\"file:///etc/passwd\""),
+	assert_int_equal(ver_changed("URI=\"cid:a@x.example\"",
+							 "URI=\"file:///etc/passwd\""),
 			MCSEC_ERR_UNSUPPORTED);
-	assert_int_equal(ver_changed("URI=\"cid:a@x.example\"", "URI=\"#a\""), MCSEC_ERR_UNSUPPORTED);
-	assert_int_equal(ver_changed("URI=\"cid:a@x.example\"", "URI=\"\""), MCSEC_ERR_UNSUPPORTED);
-	assert_int_equal(ver_changed(" URI=\"cid:a@x.example\"", ""), MCSEC_ERR_UNSUPPORTED);
+	assert_int_equal(ver_changed("URI=\"cid:a@x.example\"", "URI=\"#a\""),
+			MCSEC_ERR_UNSUPPORTED);
+	assert_int_equal(ver_changed("URI=\"cid:a@x.example\"", "URI=\"\""),
+			MCSEC_ERR_UNSUPPORTED);
+	assert_int_equal(
+			ver_changed(" URI=\"cid:a@x.example\"", ""), MCSEC_ERR_UNSUPPORTED);
 	assert_int_equal(ver_changed("URI=\"cid:a@x.example\"", "URI=\"cid:a%zz\""),
 			MCSEC_ERR_MALFORMED);
 	/* a reference to no part at all */
-	assert_int_equal(ver_changed("URI=\"cid:a@x.example\"", "URI=\"cid:nobody@x.example\""),
+	assert_int_equal(ver_changed("URI=\"cid:a@x.example\"",
+							 "URI=\"cid:nobody@x.example\""),
 			MCSEC_ERR_BAD_SIGNATURE);
 	/* transforms (XPath, XSLT or any other) */
-	assert_int_equal(ver_changed("<ds:DigestMethod",
-							 "<ds:Transforms><ds:Transform Algorithm=\"http://www.w3.org/TR/1999/"
-							 "REC-xpath-19991116\"><ds:XPath>1</ds:XPath></ds:Transform>"
-							 "</ds:Transforms><ds:DigestMethod"),
+	assert_int_equal(
+			ver_changed("<ds:DigestMethod",
+					"<ds:Transforms><ds:Transform "
+					"Algorithm=\"http://www.w3.org/TR/1999/"
+					"REC-xpath-19991116\"><ds:XPath>1</ds:XPath></ds:Transform>"
+					"</ds:Transforms><ds:DigestMethod"),
 			MCSEC_ERR_UNSUPPORTED);
 	/* two References in one SignedInfo */
-	assert_int_equal(ver_changed("</ds:Reference>",
-							 "</ds:Reference><ds:Reference URI=\"cid:b@x.example\">"
-							 "<ds:DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/>"
-							 "<ds:DigestValue>AAAA</ds:DigestValue></ds:Reference>"),
+	assert_int_equal(
+			ver_changed("</ds:Reference>",
+					"</ds:Reference><ds:Reference URI=\"cid:b@x.example\">"
+					"<ds:DigestMethod "
+					"Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/>"
+					"<ds:DigestValue>AAAA</ds:DigestValue></ds:Reference>"),
 			MCSEC_ERR_UNSUPPORTED);
 	/* ds:Object (a place to hide a second signed node) */
-	assert_int_equal(ver_changed("</ds:KeyInfo>", "</ds:KeyInfo><ds:Object>x</ds:Object>"),
+	assert_int_equal(ver_changed("</ds:KeyInfo>",
+							 "</ds:KeyInfo><ds:Object>x</ds:Object>"),
 			MCSEC_ERR_UNSUPPORTED);
 	/* an unknown key */
-	assert_int_equal(ver_changed("<ds:KeyName>IACrzQ==", "<ds:KeyName>IACrzg=="),
+	assert_int_equal(
+			ver_changed("<ds:KeyName>IACrzQ==", "<ds:KeyName>IACrzg=="),
 			MCSEC_ERR_NOT_FOUND);
 	/* a DTD in the signatures part */
-	assert_int_equal(ver_changed("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<signatures>",
-							 "<!DOCTYPE signatures [<!ENTITY e \"x\">]><signatures>"),
+	assert_int_equal(
+			ver_changed(
+					"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<signatures>",
+					"<!DOCTYPE signatures [<!ENTITY e \"x\">]><signatures>"),
 			MCSEC_ERR_UNSUPPORTED);
 }
 
@@ -423,12 +488,16 @@ static void test_dsig_wrapping(void **state)
 	(void)state;
 
 	/* anything but ds:Signature under <signatures> */
-	assert_int_equal(ver_changed("<signatures>", "<signatures><extra/>"), MCSEC_ERR_MALFORMED);
-	assert_int_equal(ver_changed("<signatures>", "<signatures>text"), MCSEC_ERR_MALFORMED);
+	assert_int_equal(ver_changed("<signatures>", "<signatures><extra/>"),
+			MCSEC_ERR_MALFORMED);
+	assert_int_equal(ver_changed("<signatures>", "<signatures>text"),
+			MCSEC_ERR_MALFORMED);
 	/* a Signature moved into a wrapper element */
 	b = signed_body(&l);
-	c = replace(b, "<signatures>\n<ds:Signature", "<signatures>\n<w><ds:Signature");
-	sig = replace(c, "</ds:Signature>\n<ds:Signature", "</ds:Signature></w>\n<ds:Signature");
+	c = replace(
+			b, "<signatures>\n<ds:Signature", "<signatures>\n<w><ds:Signature");
+	sig = replace(c, "</ds:Signature>\n<ds:Signature",
+			"</ds:Signature></w>\n<ds:Signature");
 	assert_int_equal(ver(sig), MCSEC_ERR_MALFORMED);
 	free(c);
 	free(sig);
@@ -453,12 +522,14 @@ static void test_dsig_wrapping(void **state)
 		free(two);
 	}
 	/* an added, unsigned XML part */
-	c = replace(b, "--hb--", "--hb\r\nContent-Type: application/pidf+xml\r\n\r\n<p/>\r\n--hb--");
+	c = replace(b, "--hb--",
+			"--hb\r\nContent-Type: application/pidf+xml\r\n\r\n<p/>\r\n--hb--");
 	assert_int_equal(ver(c), MCSEC_ERR_BAD_SIGNATURE);
 	free(c);
 	/* a second part with an already signed Content-ID */
 	c = replace(b, "--hb--",
-			"--hb\r\nContent-Type: application/pidf+xml\r\nContent-ID: <a@x.example>\r\n\r\n"
+			"--hb\r\nContent-Type: application/pidf+xml\r\nContent-ID: "
+			"<a@x.example>\r\n\r\n"
 			"<p/>\r\n--hb--");
 	assert_int_equal(ver(c), MCSEC_ERR_MALFORMED);
 	free(c);
@@ -472,7 +543,8 @@ static void test_dsig_wrapping(void **state)
 	free(sig);
 	/* a second signatures part */
 	{
-		char *sp = strstr(b, "--hb\r\nContent-Type: application/vnd.3gpp.mcptt-signed+xml");
+		char *sp = strstr(b,
+				"--hb\r\nContent-Type: application/vnd.3gpp.mcptt-signed+xml");
 		size_t n = strlen(sp) - strlen("--hb--\r\n");
 		char *dup = malloc(l + n + 1);
 		memcpy(dup, b, (size_t)(sp - b) + n);
@@ -482,7 +554,9 @@ static void test_dsig_wrapping(void **state)
 	}
 	/* a signature naming the signatures part itself */
 	c = replace(b, "Content-Type: application/vnd.3gpp.mcptt-signed+xml\r\n",
-			"Content-Type: application/vnd.3gpp.mcptt-signed+xml\r\nContent-ID: <s@x.example>\r\n");
+			"Content-Type: "
+			"application/vnd.3gpp.mcptt-signed+xml\r\nContent-ID: "
+			"<s@x.example>\r\n");
 	sig = replace(c, "URI=\"cid:a@x.example\"", "URI=\"cid:s@x.example\"");
 	assert_int_equal(ver(sig), MCSEC_ERR_BAD_SIGNATURE);
 	free(c);
@@ -493,15 +567,16 @@ static void test_dsig_wrapping(void **state)
 		char *o = NULL, *oct = NULL;
 		size_t ol;
 		assert_int_equal(mcsec_xml_policy_default(&pol), MCSEC_OK);
-		assert_int_equal(mcsec_xml_body_unprotect(b, l, SCT, pol, &K, 1, 0, &o, &ol, &oct),
+		assert_int_equal(mcsec_xml_body_unprotect(
+								 b, l, SCT, pol, &K, 1, 0, &o, &ol, &oct),
 				MCSEC_OK);
 		assert_null(strstr(o, "signed+xml"));
 		assert_non_null(strstr(o, "<x>1</x>"));
 		free(o);
 		free(oct);
 		c = replace(b, "<x>1</x>", "<x>2</x>");
-		assert_int_equal(mcsec_xml_body_unprotect(c, strlen(c), SCT, pol, &K, 1, 0, &o, &ol,
-								 &oct),
+		assert_int_equal(mcsec_xml_body_unprotect(c, strlen(c), SCT, pol, &K, 1,
+								 0, &o, &ol, &oct),
 				MCSEC_ERR_BAD_SIGNATURE);
 		assert_null(o);
 		free(c);

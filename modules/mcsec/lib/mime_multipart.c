@@ -39,8 +39,9 @@ static void trim(const char **s, size_t *n)
 		(*s)++;
 		(*n)--;
 	}
-	while(*n && (is_ws((*s)[*n - 1]) || (*s)[*n - 1] == '\r'
-						|| (*s)[*n - 1] == '\n'))
+	while(*n
+			&& (is_ws((*s)[*n - 1]) || (*s)[*n - 1] == '\r'
+					|| (*s)[*n - 1] == '\n'))
 		(*n)--;
 }
 
@@ -128,8 +129,8 @@ int mcsec_mime_boundary(const char *ctype, size_t len,
 		char val[MCSEC_MIME_MAX_BOUNDARY + 1];
 		size_t vn = 0;
 
-		while(i < len && (is_ws(ctype[i]) || ctype[i] == '\r'
-								 || ctype[i] == '\n'))
+		while(i < len
+				&& (is_ws(ctype[i]) || ctype[i] == '\r' || ctype[i] == '\n'))
 			i++;
 		if(i == len)
 			break;
@@ -268,8 +269,8 @@ static int parse_headers(mcsec_mime_part_t *pt)
 			return MCSEC_ERR_MALFORMED;
 	}
 	if(seen_cte)
-		mcsec_mime_header(h, n, "Content-Transfer-Encoding", &pt->cte,
-				&pt->cte_len);
+		mcsec_mime_header(
+				h, n, "Content-Transfer-Encoding", &pt->cte, &pt->cte_len);
 	if(seen_cid) {
 		const char *v;
 		size_t vn;

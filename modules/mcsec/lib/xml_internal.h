@@ -18,7 +18,8 @@
 #define MCSEC_TYPE_CONTENT "http://www.w3.org/2001/04/xmlenc#Content"
 #define MCSEC_TYPE_ENCKEY "http://www.w3.org/2001/04/xmlenc#EncryptedKey"
 #define MCSEC_ALG_C14N10 "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
-#define MCSEC_ALG_HMAC_SHA256 "http://www.w3.org/2001/04/xmldsig-more#hmac-sha256"
+#define MCSEC_ALG_HMAC_SHA256 \
+	"http://www.w3.org/2001/04/xmldsig-more#hmac-sha256"
 #define MCSEC_ALG_SHA256 "http://www.w3.org/2001/04/xmlenc#sha256"
 
 /* xml_parse.c: hardened parse (no network, no DTD, no entities, bounded
@@ -26,8 +27,8 @@
 int mcsec_xml_parse(const char *buf, size_t len, xmlDocPtr *doc);
 /* Parse decrypted content in the context of its parent element, with the
  * same restrictions; *list receives the new nodes (not yet linked). */
-int mcsec_xml_parse_content(xmlNodePtr parent, const char *buf, size_t len,
-		xmlNodePtr *list);
+int mcsec_xml_parse_content(
+		xmlNodePtr parent, const char *buf, size_t len, xmlNodePtr *list);
 /* (Re-)register Id / ID / id / xml:id attribute values of the whole
  * document; MCSEC_ERR_MALFORMED if a value is used twice. */
 int mcsec_xml_register_ids(xmlDocPtr doc);
@@ -74,10 +75,10 @@ enum mcsec_xml_rule_kind
 typedef struct mcsec_xml_rule
 {
 	int kind;
-	char *ns;	  /* namespace URI, "" = none, "*" = any */
-	char *elem;	  /* local name */
-	char *attr;	  /* attribute local name (URI rules) */
-	int mark;	  /* set type="Encrypted" on the element (MC info schemas) */
+	char *ns;	/* namespace URI, "" = none, "*" = any */
+	char *elem; /* local name */
+	char *attr; /* attribute local name (URI rules) */
+	int mark;	/* set type="Encrypted" on the element (MC info schemas) */
 } mcsec_xml_rule_t;
 
 /* NULL if the policy has no section for the content type. */

@@ -19,8 +19,8 @@
 #include "mcsec_err.h"
 #include "xml_internal.h"
 
-#define PARSE_OPTS                                                       \
-	(XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING          \
+#define PARSE_OPTS                                             \
+	(XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING \
 			| XML_PARSE_NOCDATA)
 
 /* Set once per process by mcsec_xml_init() (documented global state). */
@@ -55,8 +55,8 @@ void mcsec_xml_shutdown(void)
 }
 
 /* SAX hooks: any DTD or entity declaration stops the parse. */
-static void reject_dtd(void *ctx, const xmlChar *name, const xmlChar *eid,
-		const xmlChar *sid)
+static void reject_dtd(
+		void *ctx, const xmlChar *name, const xmlChar *eid, const xmlChar *sid)
 {
 	xmlParserCtxtPtr ctxt = ctx;
 	(void)name;
@@ -288,7 +288,8 @@ int mcsec_xml_serialize(xmlDocPtr doc, char **out, size_t *out_len)
 
 int mcsec_xml_is(xmlNodePtr n, const char *ns, const char *local)
 {
-	if(!n || n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, local))
+	if(!n || n->type != XML_ELEMENT_NODE
+			|| strcmp((const char *)n->name, local))
 		return 0;
 	if(!ns || !*ns)
 		return n->ns == NULL;
@@ -328,8 +329,8 @@ xmlChar *mcsec_xml_text(xmlNodePtr n)
 
 int mcsec_xml_key_name(uint32_t id, char out[12])
 {
-	uint8_t b[4] = {(uint8_t)(id >> 24), (uint8_t)(id >> 16), (uint8_t)(id >> 8),
-			(uint8_t)id};
+	uint8_t b[4] = {(uint8_t)(id >> 24), (uint8_t)(id >> 16),
+			(uint8_t)(id >> 8), (uint8_t)id};
 	return mcsec_b64_encode(b, 4, out, 12, 0) < 0 ? MCSEC_ERR_INTERNAL
 												  : MCSEC_OK;
 }
@@ -359,9 +360,8 @@ const mcsec_xml_keys_t *mcsec_xml_keys_find(
 }
 
 /* TS 33.180 F.1.4; 9.3.4.2 "using the CSK as the cipher key" when raw */
-int mcsec_xml_keys_init(mcsec_xml_keys_t *k, const uint8_t *xpk,
-		size_t xpk_len, uint32_t xpk_id, const char *mc_id, size_t mc_id_len,
-		int raw_xpk)
+int mcsec_xml_keys_init(mcsec_xml_keys_t *k, const uint8_t *xpk, size_t xpk_len,
+		uint32_t xpk_id, const char *mc_id, size_t mc_id_len, int raw_xpk)
 {
 	int rc;
 

@@ -35,8 +35,8 @@
 typedef struct policy_section
 {
 	char *ctype;
-	char *domain;	/* NULL = policy default */
-	int integrity;	/* -1 = policy default */
+	char *domain;  /* NULL = policy default */
+	int integrity; /* -1 = policy default */
 	mcsec_xml_rule_t *rules;
 	size_t nrules;
 } policy_section_t;
@@ -79,7 +79,8 @@ static const char default_policy[] =
 		"content = urn:3gpp:ns:mcvideoInfo:1.0 functional-alias-URI mark\n"
 		"[application/vnd.3gpp.mcdata-info+xml]\n"
 		"content = urn:3gpp:ns:mcdataInfo:1.0 mcdata-request-uri mark\n"
-		"content = urn:3gpp:ns:mcdataInfo:1.0 mcdata-calling-user-identity mark\n"
+		"content = urn:3gpp:ns:mcdataInfo:1.0 mcdata-calling-user-identity "
+		"mark\n"
 		"content = urn:3gpp:ns:mcdataInfo:1.0 mcdata-called-party-id mark\n"
 		"content = urn:3gpp:ns:mcdataInfo:1.0 mcdata-calling-group-id mark\n"
 		"content = urn:3gpp:ns:mcdataInfo:1.0 associated-group-id mark\n"
@@ -273,8 +274,8 @@ static int parse_line(mcsec_xml_policy_t *p, char *line)
 	return -1;
 }
 
-int mcsec_xml_policy_parse(const char *text, size_t len,
-		mcsec_xml_policy_t **out, int *err_line)
+int mcsec_xml_policy_parse(
+		const char *text, size_t len, mcsec_xml_policy_t **out, int *err_line)
 {
 	mcsec_xml_policy_t *p;
 	size_t i = 0;
@@ -288,7 +289,8 @@ int mcsec_xml_policy_parse(const char *text, size_t len,
 	p = calloc(1, sizeof(*p));
 	if(!p)
 		return MCSEC_ERR_INTERNAL;
-	p->domain = dup_n(MCSEC_XML_DEFAULT_DOMAIN, strlen(MCSEC_XML_DEFAULT_DOMAIN));
+	p->domain =
+			dup_n(MCSEC_XML_DEFAULT_DOMAIN, strlen(MCSEC_XML_DEFAULT_DOMAIN));
 	if(!p->domain) {
 		free(p);
 		return MCSEC_ERR_INTERNAL;
@@ -308,8 +310,9 @@ int mcsec_xml_policy_parse(const char *text, size_t len,
 			n = (size_t)((char *)memchr(line, '#', n) - line);
 		for(a = 0; a < n && (line[a] == ' ' || line[a] == '\t'); a++)
 			;
-		for(b = n; b > a && (line[b - 1] == ' ' || line[b - 1] == '\t'
-									|| line[b - 1] == '\r');
+		for(b = n; b > a
+				   && (line[b - 1] == ' ' || line[b - 1] == '\t'
+						   || line[b - 1] == '\r');
 				b--)
 			;
 		if(a == b)

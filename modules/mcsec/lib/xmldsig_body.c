@@ -246,7 +246,8 @@ static int signatures_template(const mcsec_xml_keys_t *k, char **cids,
 				"<ds:SignedInfo>\n"
 				"<ds:CanonicalizationMethod Algorithm=\"" MCSEC_ALG_C14N10
 				"\"/>\n"
-				"<ds:SignatureMethod Algorithm=\"" MCSEC_ALG_HMAC_SHA256 "\"/>\n"
+				"<ds:SignatureMethod Algorithm=\"" MCSEC_ALG_HMAC_SHA256
+				"\"/>\n"
 				"<ds:Reference URI=\"");
 		if(rc == MCSEC_OK)
 			rc = append(&b, &len, &cap, url); /* no '"', '<', '&' in it */
@@ -319,7 +320,8 @@ static const char *signed_type_for(const mcsec_mime_part_t *src, size_t n)
 		const char *mt;
 		size_t mtn;
 		if(!src[i].ctype
-				|| mcsec_mime_media_type(src[i].ctype, src[i].ctype_len, &mt, &mtn))
+				|| mcsec_mime_media_type(
+						src[i].ctype, src[i].ctype_len, &mt, &mtn))
 			continue;
 		for(size_t k = 0; k + 7 <= mtn; k++) {
 			if(!strncasecmp(mt + k, "mcvideo", 7))
@@ -394,16 +396,16 @@ int mcsec_xml_body_sign(const char *body, size_t len, const char *ctype,
 		return MCSEC_ERR_ARG;
 	*out = *out_ctype = NULL;
 	*out_len = 0;
-	rc = body_parts(body, len, ctype, &m, single_hdr, sizeof(single_hdr),
-			&single);
+	rc = body_parts(
+			body, len, ctype, &m, single_hdr, sizeof(single_hdr), &single);
 	if(rc != MCSEC_OK)
 		return rc;
 	if(m.nparts >= MCSEC_MIME_MAX_PARTS)
 		return MCSEC_ERR_UNSUPPORTED; /* no room for the signatures part */
 	for(size_t i = 0; i < m.nparts; i++) {
 		mcsec_mime_part_t *p = &m.parts[i];
-		op[i] = (mcsec_mime_out_t){p->hdr, p->hdr_len, NULL, 0, p->body,
-				p->body_len};
+		op[i] = (mcsec_mime_out_t){
+				p->hdr, p->hdr_len, NULL, 0, p->body, p->body_len};
 		if(is_signatures_part(p)) {
 			rc = MCSEC_ERR_UNSUPPORTED; /* already signed */
 			goto out;
@@ -427,9 +429,11 @@ int mcsec_xml_body_sign(const char *body, size_t len, const char *ctype,
 				goto out;
 			}
 			mcsec_hex_encode(r, sizeof(r), rh);
-			snprintf(extra[i], sizeof(extra[i]), "xml%zu.%s@" CID_DOMAIN, i, rh);
+			snprintf(
+					extra[i], sizeof(extra[i]), "xml%zu.%s@" CID_DOMAIN, i, rh);
 			cids[i] = dup_str(extra[i], strlen(extra[i]));
-			snprintf(extra[i], sizeof(extra[i]), "Content-ID: <%s>\r\n", cids[i]);
+			snprintf(extra[i], sizeof(extra[i]), "Content-ID: <%s>\r\n",
+					cids[i]);
 			op[i].extra_hdr = extra[i];
 			op[i].extra_len = strlen(extra[i]);
 		}
@@ -457,8 +461,8 @@ int mcsec_xml_body_sign(const char *body, size_t len, const char *ctype,
 		goto out;
 	snprintf(sig_hdr, sizeof(sig_hdr), "Content-Type: %s\r\n",
 			signed_type_for(m.parts, m.nparts));
-	op[m.nparts] = (mcsec_mime_out_t){sig_hdr, strlen(sig_hdr), NULL, 0,
-			sigdoc, sl};
+	op[m.nparts] =
+			(mcsec_mime_out_t){sig_hdr, strlen(sig_hdr), NULL, 0, sigdoc, sl};
 	rc = mcsec_mime_write(
 			m.boundary, m.boundary_len, op, m.nparts + 1, out, out_len);
 	if(rc != MCSEC_OK)
@@ -561,8 +565,8 @@ static int verify_one(xmlNodePtr sig, const mcsec_mime_t *m,
 		t = mcsec_xml_text(kn);
 		if(!t)
 			return MCSEC_ERR_MALFORMED;
-		rc = mcsec_xml_key_name_parse((const char *)t, strlen((const char *)t),
-				&id);
+		rc = mcsec_xml_key_name_parse(
+				(const char *)t, strlen((const char *)t), &id);
 		xmlFree(t);
 		if(rc != MCSEC_OK)
 			return MCSEC_ERR_NOT_FOUND;
@@ -724,8 +728,8 @@ int mcsec_xml_body_verify(const char *body, size_t len, const char *ctype,
 /* ---------- protect / unprotect ---------- */
 
 int mcsec_xml_body_protect(const char *body, size_t len, const char *ctype,
-		const mcsec_xml_policy_t *pol, const mcsec_xml_keys_t *keys,
-		char **out, size_t *out_len, char **out_ctype)
+		const mcsec_xml_policy_t *pol, const mcsec_xml_keys_t *keys, char **out,
+		size_t *out_len, char **out_ctype)
 {
 	mcsec_mime_t m;
 	mcsec_mime_out_t op[MCSEC_MIME_MAX_PARTS];
@@ -739,8 +743,8 @@ int mcsec_xml_body_protect(const char *body, size_t len, const char *ctype,
 		return MCSEC_ERR_ARG;
 	*out = *out_ctype = NULL;
 	*out_len = 0;
-	rc = body_parts(body, len, ctype, &m, single_hdr, sizeof(single_hdr),
-			&single);
+	rc = body_parts(
+			body, len, ctype, &m, single_hdr, sizeof(single_hdr), &single);
 	if(rc == MCSEC_ERR_UNSUPPORTED) { /* not XML: nothing to protect */
 		*out = dup_str(body, len);
 		*out_ctype = dup_str(ctype, strlen(ctype));
@@ -757,8 +761,8 @@ int mcsec_xml_body_protect(const char *body, size_t len, const char *ctype,
 	for(size_t i = 0; i < m.nparts; i++) {
 		mcsec_mime_part_t *p = &m.parts[i];
 		size_t nr, el;
-		op[i] = (mcsec_mime_out_t){p->hdr, p->hdr_len, NULL, 0, p->body,
-				p->body_len};
+		op[i] = (mcsec_mime_out_t){
+				p->hdr, p->hdr_len, NULL, 0, p->body, p->body_len};
 		if(is_signatures_part(p)) {
 			rc = MCSEC_ERR_UNSUPPORTED; /* protected already */
 			goto out;
@@ -793,13 +797,13 @@ int mcsec_xml_body_protect(const char *body, size_t len, const char *ctype,
 				out_len, out_ctype);
 		goto out;
 	}
-	rc = mcsec_mime_write(m.boundary, m.boundary_len, op, m.nparts, &mid,
-			&mid_len);
+	rc = mcsec_mime_write(
+			m.boundary, m.boundary_len, op, m.nparts, &mid, &mid_len);
 	if(rc != MCSEC_OK)
 		goto out;
 	if(integrity)
-		rc = mcsec_xml_body_sign(mid, mid_len, ctype, keys, out, out_len,
-				out_ctype);
+		rc = mcsec_xml_body_sign(
+				mid, mid_len, ctype, keys, out, out_len, out_ctype);
 	else {
 		*out = mid;
 		*out_len = mid_len;
@@ -842,8 +846,8 @@ int mcsec_xml_body_unprotect(const char *body, size_t len, const char *ctype,
 		if(mcsec_mime_type_is_xml(ctype, cl)) {
 			if(mcsec_xml_policy_integrity(pol, ctype, cl))
 				return MCSEC_ERR_BAD_SIGNATURE; /* required, absent */
-			rc = mcsec_xml_decrypt_doc(body, len, keys, nkeys, flags, out,
-					out_len, NULL);
+			rc = mcsec_xml_decrypt_doc(
+					body, len, keys, nkeys, flags, out, out_len, NULL);
 		} else {
 			*out = dup_str(body, len);
 			*out_len = len;
@@ -879,16 +883,16 @@ int mcsec_xml_body_unprotect(const char *body, size_t len, const char *ctype,
 		mcsec_mime_part_t *p = &m.parts[i];
 		if(i == sp)
 			continue;
-		op[nop] = (mcsec_mime_out_t){p->hdr, p->hdr_len, NULL, 0, p->body,
-				p->body_len};
+		op[nop] = (mcsec_mime_out_t){
+				p->hdr, p->hdr_len, NULL, 0, p->body, p->body_len};
 		if(is_xml_part(p)) {
 			size_t dl;
 			if(!identity_cte(p)) {
 				rc = MCSEC_ERR_UNSUPPORTED;
 				goto out;
 			}
-			rc = mcsec_xml_decrypt_doc(
-					p->body, p->body_len, keys, nkeys, flags, &dec[i], &dl, NULL);
+			rc = mcsec_xml_decrypt_doc(p->body, p->body_len, keys, nkeys, flags,
+					&dec[i], &dl, NULL);
 			if(rc != MCSEC_OK)
 				goto out;
 			op[nop].body = dec[i];
@@ -906,7 +910,8 @@ int mcsec_xml_body_unprotect(const char *body, size_t len, const char *ctype,
 							  : dup_str("text/plain", 10); /* RFC 2045 5.2 */
 		rc = (*out && *out_ctype) ? MCSEC_OK : MCSEC_ERR_INTERNAL;
 	} else {
-		rc = mcsec_mime_write(m.boundary, m.boundary_len, op, nop, out, out_len);
+		rc = mcsec_mime_write(
+				m.boundary, m.boundary_len, op, nop, out, out_len);
 		if(rc == MCSEC_OK) {
 			*out_ctype = dup_str(ctype, cl);
 			if(!*out_ctype)

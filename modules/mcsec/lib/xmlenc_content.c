@@ -91,8 +91,9 @@ static xmlNodePtr new_enc_node(xmlDocPtr doc, const char *name,
 	if(!xmlNewTextChild(ki, ds, BAD_CAST "KeyName", BAD_CAST kn))
 		goto fail;
 	cd = xmlNewChild(e, xenc, BAD_CAST "CipherData", NULL);
-	if(!cd || !xmlNewTextChild(cd, xenc, BAD_CAST "CipherValue",
-					  BAD_CAST cipher_b64))
+	if(!cd
+			|| !xmlNewTextChild(
+					cd, xenc, BAD_CAST "CipherValue", BAD_CAST cipher_b64))
 		goto fail;
 	return e;
 fail:
@@ -130,7 +131,8 @@ static int encrypt_content(xmlNodePtr elem, const mcsec_xml_keys_t *k, int mark)
 		xmlNodePtr first = mcsec_xml_next_elem(elem->children, &bad);
 		if(!bad && first
 				&& (mcsec_xml_is(first, MCSEC_XMLENC_NS, "EncryptedData")
-						|| mcsec_xml_is(first, MCSEC_XMLENC_NS, "EncryptedKey")))
+						|| mcsec_xml_is(
+								first, MCSEC_XMLENC_NS, "EncryptedKey")))
 			return 0; /* already protected */
 	}
 	buf = xmlBufferCreate();
@@ -156,8 +158,8 @@ static int encrypt_content(xmlNodePtr elem, const mcsec_xml_keys_t *k, int mark)
 		goto out;
 	if(RAND_bytes(iv, sizeof(iv)) != 1)
 		goto out;
-	rc = mcsec_gcm_seal(k->conf, k->conf_len, iv, xmlBufferContent(buf), pt_len,
-			sealed);
+	rc = mcsec_gcm_seal(
+			k->conf, k->conf_len, iv, xmlBufferContent(buf), pt_len, sealed);
 	if(rc != MCSEC_OK)
 		goto out;
 	rc = MCSEC_ERR_INTERNAL;
@@ -176,8 +178,8 @@ static int encrypt_content(xmlNodePtr elem, const mcsec_xml_keys_t *k, int mark)
 out:
 	if(buf) {
 		/* the plaintext must not linger in freed memory */
-		OPENSSL_cleanse((void *)xmlBufferContent(buf),
-				(size_t)xmlBufferLength(buf));
+		OPENSSL_cleanse(
+				(void *)xmlBufferContent(buf), (size_t)xmlBufferLength(buf));
 		xmlBufferFree(buf);
 	}
 	free(sealed);
@@ -198,7 +200,8 @@ static int encrypt_key(xmlNodePtr elem, const mcsec_xml_keys_t *k)
 
 	{
 		xmlNodePtr first = mcsec_xml_next_elem(elem->children, &bad);
-		if(!bad && first && mcsec_xml_is(first, MCSEC_XMLENC_NS, "EncryptedKey"))
+		if(!bad && first
+				&& mcsec_xml_is(first, MCSEC_XMLENC_NS, "EncryptedKey"))
 			return 0;
 	}
 	if(k->conf_len != MCSEC_KW_KEK_LEN)
@@ -206,8 +209,8 @@ static int encrypt_key(xmlNodePtr elem, const mcsec_xml_keys_t *k)
 	hex = mcsec_xml_text(elem);
 	if(!hex)
 		return MCSEC_ERR_MALFORMED;
-	n = mcsec_hex_decode((const char *)hex, strlen((const char *)hex), key,
-			sizeof(key));
+	n = mcsec_hex_decode(
+			(const char *)hex, strlen((const char *)hex), key, sizeof(key));
 	OPENSSL_cleanse(hex, strlen((const char *)hex));
 	xmlFree(hex);
 	if(n == 0)
@@ -245,7 +248,9 @@ static int encrypt_uri_attr(xmlNodePtr elem, const char *attr,
 	v = attr_value(a);
 	if(!v)
 		return MCSEC_ERR_INTERNAL;
-	if(!*v || mcsec_uri_is_encrypted((const char *)v, strlen((const char *)v))) {
+	if(!*v
+			|| mcsec_uri_is_encrypted(
+					(const char *)v, strlen((const char *)v))) {
 		xmlFree(v);
 		return 0;
 	}
@@ -361,8 +366,9 @@ static int parse_enc(xmlNodePtr e, int is_key, enc_parsed_t *p)
 		if(strcmp((const char *)a->name, "Type"))
 			return MCSEC_ERR_UNSUPPORTED; /* MimeType, Encoding, Recipient */
 		v = attr_value(a);
-		ok = v && !strcmp((const char *)v,
-							   is_key ? MCSEC_TYPE_ENCKEY : MCSEC_TYPE_CONTENT);
+		ok = v
+			 && !strcmp((const char *)v,
+					 is_key ? MCSEC_TYPE_ENCKEY : MCSEC_TYPE_CONTENT);
 		xmlFree(v);
 		if(!ok)
 			return MCSEC_ERR_UNSUPPORTED; /* #Element, whole documents */
@@ -591,19 +597,22 @@ static int decrypt_uri_attrs(xmlDocPtr doc, const mcsec_xml_keys_t *keys,
 			int rc;
 			if(!v)
 				return MCSEC_ERR_INTERNAL;
-			if(!mcsec_uri_is_encrypted((const char *)v, strlen((const char *)v))) {
+			if(!mcsec_uri_is_encrypted(
+					   (const char *)v, strlen((const char *)v))) {
 				xmlFree(v);
 				continue;
 			}
 			rc = mcsec_uri_decrypt((const char *)v, strlen((const char *)v),
 					keys, nkeys, &pt, &pl);
 			xmlFree(v);
-			if(rc == MCSEC_ERR_NOT_FOUND && (flags & MCSEC_XML_SKIP_UNKNOWN_KEY))
+			if(rc == MCSEC_ERR_NOT_FOUND
+					&& (flags & MCSEC_XML_SKIP_UNKNOWN_KEY))
 				continue;
 			if(rc != MCSEC_OK)
 				return rc;
-			rc = xmlSetNsProp(n, a->ns, a->name, BAD_CAST pt) ? MCSEC_OK
-															  : MCSEC_ERR_INTERNAL;
+			rc = xmlSetNsProp(n, a->ns, a->name, BAD_CAST pt)
+						 ? MCSEC_OK
+						 : MCSEC_ERR_INTERNAL;
 			free(pt);
 			if(rc != MCSEC_OK)
 				return rc;

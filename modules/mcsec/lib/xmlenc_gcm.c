@@ -40,8 +40,8 @@ int mcsec_gcm_seal(const uint8_t *key, size_t key_len,
 					== 1
 		 && EVP_EncryptInit_ex(ctx, NULL, NULL, key, iv) == 1
 		 && (pt_len == 0
-				 || EVP_EncryptUpdate(ctx, out + MCSEC_XML_IV_LEN, &n, pt,
-							(int)pt_len)
+				 || EVP_EncryptUpdate(
+							ctx, out + MCSEC_XML_IV_LEN, &n, pt, (int)pt_len)
 							== 1)
 		 && EVP_EncryptFinal_ex(ctx, out + MCSEC_XML_IV_LEN + n, &n2) == 1
 		 && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, MCSEC_XML_TAG_LEN,
@@ -62,7 +62,8 @@ int mcsec_gcm_open(const uint8_t *key, size_t key_len, const uint8_t *in,
 
 	if(!c || !in || !out)
 		return MCSEC_ERR_ARG;
-	if(in_len < MCSEC_XML_IV_LEN + MCSEC_XML_TAG_LEN || in_len > (size_t)1 << 30)
+	if(in_len < MCSEC_XML_IV_LEN + MCSEC_XML_TAG_LEN
+			|| in_len > (size_t)1 << 30)
 		return MCSEC_ERR_MALFORMED;
 	ct_len = in_len - MCSEC_XML_IV_LEN - MCSEC_XML_TAG_LEN;
 	memcpy(tag, in + in_len - MCSEC_XML_TAG_LEN, MCSEC_XML_TAG_LEN);
@@ -75,8 +76,8 @@ int mcsec_gcm_open(const uint8_t *key, size_t key_len, const uint8_t *in,
 					== 1
 		 && EVP_DecryptInit_ex(ctx, NULL, NULL, key, in) == 1
 		 && (ct_len == 0
-				 || EVP_DecryptUpdate(ctx, out, &n, in + MCSEC_XML_IV_LEN,
-							(int)ct_len)
+				 || EVP_DecryptUpdate(
+							ctx, out, &n, in + MCSEC_XML_IV_LEN, (int)ct_len)
 							== 1)
 		 && EVP_CIPHER_CTX_ctrl(
 					ctx, EVP_CTRL_GCM_SET_TAG, MCSEC_XML_TAG_LEN, tag)

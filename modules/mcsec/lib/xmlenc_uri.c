@@ -58,8 +58,9 @@ static int split(const char *v, size_t len, enc_uri_t *e)
 		v++;
 		len--;
 	}
-	while(len && (v[len - 1] == ' ' || v[len - 1] == '\t'
-						 || v[len - 1] == '\r' || v[len - 1] == '\n'))
+	while(len
+			&& (v[len - 1] == ' ' || v[len - 1] == '\t' || v[len - 1] == '\r'
+					|| v[len - 1] == '\n'))
 		len--;
 	if(len < 4 || strncasecmp(v, "sip:", 4) != 0)
 		return MCSEC_ERR_MALFORMED;
@@ -163,8 +164,8 @@ int mcsec_uri_encrypt_iv(const char *uri, size_t len,
 	sealed = malloc(MCSEC_XML_IV_LEN + len + MCSEC_XML_TAG_LEN);
 	if(!sealed)
 		return MCSEC_ERR_INTERNAL;
-	rc = mcsec_gcm_seal(keys->conf, keys->conf_len, iv, (const uint8_t *)uri,
-			len, sealed);
+	rc = mcsec_gcm_seal(
+			keys->conf, keys->conf_len, iv, (const uint8_t *)uri, len, sealed);
 	if(rc != MCSEC_OK)
 		goto out;
 	kid[0] = (uint8_t)(keys->xpk_id >> 24);
@@ -214,8 +215,8 @@ out:
 	return rc;
 }
 
-int mcsec_uri_encrypt(const char *uri, size_t len,
-		const mcsec_xml_keys_t *keys, const char *domain, char **out)
+int mcsec_uri_encrypt(const char *uri, size_t len, const mcsec_xml_keys_t *keys,
+		const char *domain, char **out)
 {
 	uint8_t iv[MCSEC_XML_IV_LEN];
 
@@ -265,7 +266,8 @@ int mcsec_uri_decrypt(const char *v, size_t len, const mcsec_xml_keys_t *keys,
 	}
 	n = mcsec_b64_decode(e.ct, e.ct_len, sealed + MCSEC_XML_IV_LEN,
 			cap - MCSEC_XML_IV_LEN, 1);
-	if(n <= MCSEC_XML_TAG_LEN || (size_t)n > MCSEC_XML_MAX_URI + MCSEC_XML_TAG_LEN) {
+	if(n <= MCSEC_XML_TAG_LEN
+			|| (size_t)n > MCSEC_XML_MAX_URI + MCSEC_XML_TAG_LEN) {
 		rc = MCSEC_ERR_MALFORMED;
 		goto out;
 	}
@@ -276,8 +278,8 @@ int mcsec_uri_decrypt(const char *v, size_t len, const mcsec_xml_keys_t *keys,
 		rc = MCSEC_ERR_INTERNAL;
 		goto out;
 	}
-	rc = mcsec_gcm_open(k->conf, k->conf_len, sealed, MCSEC_XML_IV_LEN + ct_len,
-			pt);
+	rc = mcsec_gcm_open(
+			k->conf, k->conf_len, sealed, MCSEC_XML_IV_LEN + ct_len, pt);
 	if(rc != MCSEC_OK)
 		goto out;
 	/* the plaintext goes back into an attribute: no control characters */

@@ -63,9 +63,8 @@ typedef struct mcsec_xml_keys
 
 /* Derive (raw_xpk = 0) or copy (raw_xpk = 1) the keys of an XPK of 16 or 32
  * octets for the MC service user ID mc_id (P0 of F.1.4). */
-int mcsec_xml_keys_init(mcsec_xml_keys_t *k, const uint8_t *xpk,
-		size_t xpk_len, uint32_t xpk_id, const char *mc_id, size_t mc_id_len,
-		int raw_xpk);
+int mcsec_xml_keys_init(mcsec_xml_keys_t *k, const uint8_t *xpk, size_t xpk_len,
+		uint32_t xpk_id, const char *mc_id, size_t mc_id_len, int raw_xpk);
 void mcsec_xml_keys_clear(mcsec_xml_keys_t *k);
 
 /* ---- policy (xml_policy.c; file format in cfg/xml-policy.example) ---- */
@@ -76,10 +75,10 @@ typedef struct mcsec_xml_policy mcsec_xml_policy_t;
 int mcsec_xml_policy_default(mcsec_xml_policy_t **out);
 /* Parse a policy text; on MCSEC_ERR_MALFORMED *err_line (if not NULL) is
  * the 1-based line at fault. */
-int mcsec_xml_policy_parse(const char *text, size_t len,
-		mcsec_xml_policy_t **out, int *err_line);
-int mcsec_xml_policy_load(const char *path, mcsec_xml_policy_t **out,
-		int *err_line);
+int mcsec_xml_policy_parse(
+		const char *text, size_t len, mcsec_xml_policy_t **out, int *err_line);
+int mcsec_xml_policy_load(
+		const char *path, mcsec_xml_policy_t **out, int *err_line);
 void mcsec_xml_policy_free(mcsec_xml_policy_t *p);
 /* Encryption domain for a content type (never NULL). */
 const char *mcsec_xml_policy_domain(
@@ -91,7 +90,8 @@ int mcsec_xml_policy_integrity(
 /* ---- one XML document (xmlenc_content.c) ---- */
 
 /* Decryption flags */
-#define MCSEC_XML_SKIP_UNKNOWN_KEY 0x1 /* leave EncryptedData/URIs whose
+#define MCSEC_XML_SKIP_UNKNOWN_KEY \
+	0x1 /* leave EncryptedData/URIs whose
 										  XPK-ID matches no key in place */
 
 /* Apply the policy rules of content type ctype (content encryption,
@@ -113,8 +113,8 @@ int mcsec_xml_decrypt_doc(const char *xml, size_t len,
 /* ---- URI attribute values (xmlenc_uri.c) ---- */
 
 /* domain NULL = MCSEC_XML_DEFAULT_DOMAIN.  Needs a 16-octet conf key. */
-int mcsec_uri_encrypt(const char *uri, size_t len,
-		const mcsec_xml_keys_t *keys, const char *domain, char **out);
+int mcsec_uri_encrypt(const char *uri, size_t len, const mcsec_xml_keys_t *keys,
+		const char *domain, char **out);
 /* The same with a caller-chosen IV: known-answer tests only. */
 int mcsec_uri_encrypt_iv(const char *uri, size_t len,
 		const mcsec_xml_keys_t *keys, const char *domain,
@@ -145,8 +145,8 @@ int mcsec_xml_body_verify(const char *body, size_t len, const char *ctype,
  * remove the signatures part, decrypt every XML part.  When one part is
  * left, it is returned as a single body with its own Content-Type. */
 int mcsec_xml_body_protect(const char *body, size_t len, const char *ctype,
-		const mcsec_xml_policy_t *pol, const mcsec_xml_keys_t *keys,
-		char **out, size_t *out_len, char **out_ctype);
+		const mcsec_xml_policy_t *pol, const mcsec_xml_keys_t *keys, char **out,
+		size_t *out_len, char **out_ctype);
 int mcsec_xml_body_unprotect(const char *body, size_t len, const char *ctype,
 		const mcsec_xml_policy_t *pol, const mcsec_xml_keys_t *keys,
 		size_t nkeys, unsigned flags, char **out, size_t *out_len,

@@ -134,9 +134,12 @@ static const char *guess_ctype(const char *doc)
 	{
 		const char *ns, *ctype;
 	} map[] = {
-			{"urn:3gpp:ns:mcpttInfo:1.0", "application/vnd.3gpp.mcptt-info+xml"},
-			{"urn:3gpp:ns:mcvideoInfo:1.0", "application/vnd.3gpp.mcvideo-info+xml"},
-			{"urn:3gpp:ns:mcdataInfo:1.0", "application/vnd.3gpp.mcdata-info+xml"},
+			{"urn:3gpp:ns:mcpttInfo:1.0",
+					"application/vnd.3gpp.mcptt-info+xml"},
+			{"urn:3gpp:ns:mcvideoInfo:1.0",
+					"application/vnd.3gpp.mcvideo-info+xml"},
+			{"urn:3gpp:ns:mcdataInfo:1.0",
+					"application/vnd.3gpp.mcdata-info+xml"},
 			{"urn:3gpp:ns:mcpttLocationInfo:1.0",
 					"application/vnd.3gpp.mcptt-location-info+xml"},
 			{"urn:ietf:params:xml:ns:pidf", "application/pidf+xml"},
@@ -226,8 +229,7 @@ int cmd_uri(int argc, char **argv)
 	if(enc)
 		rc = mcsec_uri_encrypt(o.input, strlen(o.input), &k, o.domain, &out);
 	else
-		rc = mcsec_uri_decrypt(
-				o.input, strlen(o.input), &k, 1, &out, &out_len);
+		rc = mcsec_uri_decrypt(o.input, strlen(o.input), &k, 1, &out, &out_len);
 	mcsec_xml_keys_clear(&k);
 	if(rc != MCSEC_OK)
 		return fail(rc, enc ? "uri encrypt" : "uri decrypt");
@@ -279,8 +281,8 @@ int cmd_body(int argc, char **argv)
 			rc = mcsec_xml_body_protect(
 					in, in_len, o.ctype, pol, &k, &out, &out_len, &oct);
 		else
-			rc = mcsec_xml_body_unprotect(in, in_len, o.ctype, pol, &k, 1, 0,
-					&out, &out_len, &oct);
+			rc = mcsec_xml_body_unprotect(
+					in, in_len, o.ctype, pol, &k, 1, 0, &out, &out_len, &oct);
 	}
 	if(rc != MCSEC_OK) {
 		tool_err("body %s: %s", verb, mcsec_strerror(rc));
