@@ -51,26 +51,70 @@ void sakke_int_to_bytes(uint8_t out[SAKKE_FP_BYTES], const sakke_fp_t *a)
 	}
 }
 
-uint64_t sakke_int_add(sakke_fp_t *r, const sakke_fp_t *a, const sakke_fp_t *b)
+/* 1024-bit add/subtract with carry chains (adc/sbb on x86-64). */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <x86intrin.h>
+static inline uint64_t int_add(uint64_t *r, const uint64_t *a, const uint64_t *b)
+{
+	unsigned char c = 0;
+	unsigned long long t;
+#pragma GCC unroll 16
+	for(int i = 0; i < N; i++) {
+		c = _addcarry_u64(c, a[i], b[i], &t);
+		r[i] = t;
+	}
+	return c;
+}
+static inline uint64_t int_sub(uint64_t *r, const uint64_t *a, const uint64_t *b)
+{
+	unsigned char c = 0;
+	unsigned long long t;
+#pragma GCC unroll 16
+	for(int i = 0; i < N; i++) {
+		c = _subborrow_u64(c, a[i], b[i], &t);
+		r[i] = t;
+	}
+	return c;
+}
+#else
+static inline uint64_t int_add(uint64_t *r, const uint64_t *a, const uint64_t *b)
 {
 	u128 c = 0;
 	for(int i = 0; i < N; i++) {
-		c += (u128)a->v[i] + b->v[i];
-		r->v[i] = (uint64_t)c;
+		c += (u128)a[i] + b[i];
+		r[i] = (uint64_t)c;
 		c >>= 64;
 	}
 	return (uint64_t)c;
 }
-
-uint64_t sakke_int_sub(sakke_fp_t *r, const sakke_fp_t *a, const sakke_fp_t *b)
+static inline uint64_t int_sub(uint64_t *r, const uint64_t *a, const uint64_t *b)
 {
 	uint64_t borrow = 0;
 	for(int i = 0; i < N; i++) {
-		u128 d = (u128)a->v[i] - b->v[i] - borrow;
-		r->v[i] = (uint64_t)d;
+		u128 d = (u128)a[i] - b[i] - borrow;
+		r[i] = (uint64_t)d;
 		borrow = (uint64_t)(d >> 64) & 1;
 	}
 	return borrow;
+}
+#endif
+
+/* r = keep ? x : y, word by word */
+static inline void select_words(uint64_t *r, const uint64_t *x, const uint64_t *y, uint64_t keep)
+{
+#pragma GCC unroll 16
+	for(int i = 0; i < N; i++)
+		r[i] = (x[i] & keep) | (y[i] & ~keep);
+}
+
+uint64_t sakke_int_add(sakke_fp_t *r, const sakke_fp_t *a, const sakke_fp_t *b)
+{
+	return int_add(r->v, a->v, b->v);
+}
+
+uint64_t sakke_int_sub(sakke_fp_t *r, const sakke_fp_t *a, const sakke_fp_t *b)
+{
+	return int_sub(r->v, a->v, b->v);
 }
 
 uint64_t sakke_int_lt_mask(const sakke_fp_t *a, const sakke_fp_t *m)
@@ -134,11 +178,10 @@ void sakke_fp_mul(sakke_fp_t *r, const sakke_fp_t *a, const sakke_fp_t *b)
 	}
 reduce:;
 	/* t < 2p: subtract p unless that borrows out of t[N]. */
-	sakke_fp_t u;
-	uint64_t borrow = sakke_int_sub(&u, (const sakke_fp_t *)t, &sakke_p_int);
+	uint64_t u[N];
+	uint64_t borrow = int_sub(u, t, p);
 	uint64_t keep = t[N] - borrow; /* ~0 iff t < p */
-	for(int i = 0; i < N; i++)
-		r->v[i] = (t[i] & keep) | (u.v[i] & ~keep);
+	select_words(r->v, t, u, keep);
 }
 
 void sakke_fp_sqr(sakke_fp_t *r, const sakke_fp_t *a)
@@ -148,22 +191,19 @@ void sakke_fp_sqr(sakke_fp_t *r, const sakke_fp_t *a)
 
 void sakke_fp_add(sakke_fp_t *r, const sakke_fp_t *a, const sakke_fp_t *b)
 {
-	sakke_fp_t s, u;
-	uint64_t carry = sakke_int_add(&s, a, b);
-	uint64_t borrow = sakke_int_sub(&u, &s, &sakke_p_int);
+	uint64_t s[N], u[N];
+	uint64_t carry = int_add(s, a->v, b->v);
+	uint64_t borrow = int_sub(u, s, sakke_p_int.v);
 	uint64_t keep = carry - borrow; /* ~0 iff s < p (and no carry) */
-	for(int i = 0; i < N; i++)
-		r->v[i] = (s.v[i] & keep) | (u.v[i] & ~keep);
+	select_words(r->v, s, u, keep);
 }
 
 void sakke_fp_sub(sakke_fp_t *r, const sakke_fp_t *a, const sakke_fp_t *b)
 {
-	sakke_fp_t d, u;
-	uint64_t borrow = sakke_int_sub(&d, a, b);
-	sakke_int_add(&u, &d, &sakke_p_int);
-	uint64_t m = 0 - borrow;
-	for(int i = 0; i < N; i++)
-		r->v[i] = (d.v[i] & ~m) | (u.v[i] & m);
+	uint64_t d[N], u[N];
+	uint64_t borrow = int_sub(d, a->v, b->v);
+	int_add(u, d, sakke_p_int.v);
+	select_words(r->v, u, d, 0 - borrow);
 }
 
 void sakke_fp_neg(sakke_fp_t *r, const sakke_fp_t *a)
