@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "test_xml_util.h"
+#include "mime_multipart.h"
 #include "xml_internal.h"
 
 static mcsec_xml_keys_t K;
@@ -585,6 +586,58 @@ static void test_dsig_wrapping(void **state)
 	free(b);
 }
 
+/* bodies the signatures cannot cover are refused, never passed through */
+static void test_body_no_bypass(void **state)
+{
+	mcsec_xml_policy_t *pol = NULL;
+	char many[4096], *o = NULL, *oct = NULL;
+	size_t ol;
+	const char *nested =
+			"--hb\r\nContent-Type: multipart/mixed;boundary=in\r\n\r\n"
+			"--in\r\nContent-Type: application/pidf+xml\r\n\r\n<p/>\r\n"
+			"--in--\r\n--hb--\r\n";
+	(void)state;
+
+	assert_int_equal(mcsec_xml_policy_default(&pol), MCSEC_OK);
+	many[0] = '\0';
+	for(int i = 0; i <= MCSEC_MIME_MAX_PARTS; i++)
+		strcat(many,
+				"--hb\r\nContent-Type: application/pidf+xml\r\n\r\n<p/>\r\n");
+	strcat(many, "--hb--\r\n");
+	assert_int_equal(mcsec_xml_body_unprotect(many, strlen(many), SCT, pol, &K,
+							 1, 0, &o, &ol, &oct),
+			MCSEC_ERR_UNSUPPORTED);
+	assert_null(o);
+	assert_int_equal(mcsec_xml_body_protect(
+							 many, strlen(many), SCT, pol, &K, &o, &ol, &oct),
+			MCSEC_ERR_UNSUPPORTED);
+	assert_int_equal(
+			mcsec_xml_body_verify(many, strlen(many), SCT, &K, 1, NULL),
+			MCSEC_ERR_UNSUPPORTED);
+	/* another multipart type */
+	assert_int_equal(mcsec_xml_body_unprotect(many, strlen(many),
+							 "multipart/related;boundary=hb", pol, &K, 1, 0, &o,
+							 &ol, &oct),
+			MCSEC_ERR_UNSUPPORTED);
+	assert_int_equal(mcsec_xml_body_protect(many, strlen(many),
+							 "multipart/alternative;boundary=hb", pol, &K, &o,
+							 &ol, &oct),
+			MCSEC_ERR_UNSUPPORTED);
+	/* a multipart inside a part */
+	assert_int_equal(mcsec_xml_body_unprotect(nested, strlen(nested), SCT, pol,
+							 &K, 1, 0, &o, &ol, &oct),
+			MCSEC_ERR_UNSUPPORTED);
+	assert_int_equal(mcsec_xml_body_protect(nested, strlen(nested), SCT, pol,
+							 &K, &o, &ol, &oct),
+			MCSEC_ERR_UNSUPPORTED);
+	/* a malformed multipart is an error, not a single body */
+	assert_int_equal(mcsec_xml_body_unprotect(
+							 "junk", 4, SCT, pol, &K, 1, 0, &o, &ol, &oct),
+			MCSEC_ERR_MALFORMED);
+	assert_null(o);
+	mcsec_xml_policy_free(pol);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -606,6 +659,7 @@ int main(void)
 			cmocka_unit_test(test_dsig_algorithms),
 			cmocka_unit_test(test_dsig_references),
 			cmocka_unit_test(test_dsig_wrapping),
+			cmocka_unit_test(test_body_no_bypass),
 	};
 	int r = cmocka_run_group_tests(tests, setup, NULL);
 	mcsec_xml_shutdown();

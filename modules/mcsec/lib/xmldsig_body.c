@@ -344,6 +344,30 @@ static char *dup_str(const char *s, size_t n)
 }
 
 /* Splits the input into parts: multipart/mixed, or one XML body. */
+static int is_multipart(const char *ctype, size_t len)
+{
+	const char *mt;
+	size_t n;
+	return mcsec_mime_media_type(ctype, len, &mt, &n) == MCSEC_OK && n > 10
+		   && !strncasecmp(mt, "multipart/", 10);
+}
+
+/* Parses a multipart body; another multipart type, too many parts or a
+ * nested multipart (XML bodies the signatures could not see) is refused,
+ * never passed through. */
+static int parse_multipart(
+		const char *body, size_t len, const char *ctype, mcsec_mime_t *m)
+{
+	int rc = mcsec_mime_parse(body, len, ctype, strlen(ctype), m);
+	if(rc != MCSEC_OK)
+		return rc;
+	for(size_t i = 0; i < m->nparts; i++)
+		if(m->parts[i].ctype
+				&& is_multipart(m->parts[i].ctype, m->parts[i].ctype_len))
+			return MCSEC_ERR_UNSUPPORTED;
+	return MCSEC_OK;
+}
+
 static int body_parts(const char *body, size_t len, const char *ctype,
 		mcsec_mime_t *m, char *single_hdr, size_t single_cap, int *single)
 {
@@ -351,9 +375,8 @@ static int body_parts(const char *body, size_t len, const char *ctype,
 	int rc;
 
 	*single = 0;
-	rc = mcsec_mime_parse(body, len, ctype, cl, m);
-	if(rc != MCSEC_ERR_UNSUPPORTED)
-		return rc;
+	if(is_multipart(ctype, cl))
+		return parse_multipart(body, len, ctype, m);
 	if(!mcsec_mime_type_is_xml(ctype, cl))
 		return MCSEC_ERR_UNSUPPORTED;
 	for(size_t i = 0; i < cl; i++)
@@ -717,9 +740,9 @@ int mcsec_xml_body_verify(const char *body, size_t len, const char *ctype,
 		return MCSEC_ERR_ARG;
 	if(nsigned)
 		*nsigned = 0;
-	rc = mcsec_mime_parse(body, len, ctype, strlen(ctype), &m);
-	if(rc == MCSEC_ERR_UNSUPPORTED)
+	if(!is_multipart(ctype, strlen(ctype)))
 		return MCSEC_ERR_BAD_SIGNATURE; /* a single body carries none */
+	rc = parse_multipart(body, len, ctype, &m);
 	if(rc != MCSEC_OK)
 		return rc;
 	return verify_parts(&m, keys, nkeys, &sp, nsigned);
@@ -743,9 +766,9 @@ int mcsec_xml_body_protect(const char *body, size_t len, const char *ctype,
 		return MCSEC_ERR_ARG;
 	*out = *out_ctype = NULL;
 	*out_len = 0;
-	rc = body_parts(
-			body, len, ctype, &m, single_hdr, sizeof(single_hdr), &single);
-	if(rc == MCSEC_ERR_UNSUPPORTED) { /* not XML: nothing to protect */
+	if(!is_multipart(ctype, strlen(ctype))
+			&& !mcsec_mime_type_is_xml(ctype, strlen(ctype))) {
+		/* not XML: nothing to protect */
 		*out = dup_str(body, len);
 		*out_ctype = dup_str(ctype, strlen(ctype));
 		*out_len = len;
@@ -756,6 +779,8 @@ int mcsec_xml_body_protect(const char *body, size_t len, const char *ctype,
 		*out = *out_ctype = NULL;
 		return MCSEC_ERR_INTERNAL;
 	}
+	rc = body_parts(
+			body, len, ctype, &m, single_hdr, sizeof(single_hdr), &single);
 	if(rc != MCSEC_OK)
 		return rc;
 	for(size_t i = 0; i < m.nparts; i++) {
@@ -840,8 +865,7 @@ int mcsec_xml_body_unprotect(const char *body, size_t len, const char *ctype,
 		return MCSEC_ERR_ARG;
 	*out = *out_ctype = NULL;
 	*out_len = 0;
-	rc = mcsec_mime_parse(body, len, ctype, cl, &m);
-	if(rc == MCSEC_ERR_UNSUPPORTED) {
+	if(!is_multipart(ctype, cl)) {
 		/* a single body */
 		if(mcsec_mime_type_is_xml(ctype, cl)) {
 			if(mcsec_xml_policy_integrity(pol, ctype, cl))
@@ -860,6 +884,7 @@ int mcsec_xml_body_unprotect(const char *body, size_t len, const char *ctype,
 		}
 		goto out;
 	}
+	rc = parse_multipart(body, len, ctype, &m);
 	if(rc != MCSEC_OK)
 		return rc;
 	for(size_t i = 0; i < m.nparts; i++)
