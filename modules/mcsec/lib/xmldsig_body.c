@@ -760,6 +760,7 @@ int mcsec_xml_body_protect(const char *body, size_t len, const char *ctype,
 	char single_hdr[1024];
 	char *mid = NULL;
 	size_t mid_len = 0;
+	unsigned cnt = 0;
 	int single, integrity = 0, rc;
 
 	if(!body || !ctype || !pol || !keys || !out || !out_len || !out_ctype)
@@ -804,9 +805,11 @@ int mcsec_xml_body_protect(const char *body, size_t len, const char *ctype,
 			goto out;
 		}
 		rc = mcsec_xml_encrypt_doc(p->body, p->body_len, p->ctype, p->ctype_len,
-				pol, keys, &enc[i], &el, NULL);
+				pol, keys, &enc[i], &el, &cnt);
 		if(rc != MCSEC_OK)
 			goto out;
+		if(cnt == 0)
+			continue; /* nothing matched: keep the octets as they were */
 		op[i].body = enc[i];
 		op[i].body_len = el;
 	}
@@ -870,8 +873,15 @@ int mcsec_xml_body_unprotect(const char *body, size_t len, const char *ctype,
 		if(mcsec_mime_type_is_xml(ctype, cl)) {
 			if(mcsec_xml_policy_integrity(pol, ctype, cl))
 				return MCSEC_ERR_BAD_SIGNATURE; /* required, absent */
+			unsigned cnt = 0;
 			rc = mcsec_xml_decrypt_doc(
-					body, len, keys, nkeys, flags, out, out_len, NULL);
+					body, len, keys, nkeys, flags, out, out_len, &cnt);
+			if(rc == MCSEC_OK && cnt == 0) { /* forward the octets as sent */
+				free(*out);
+				*out = dup_str(body, len);
+				*out_len = len;
+				rc = *out ? MCSEC_OK : MCSEC_ERR_INTERNAL;
+			}
 		} else {
 			*out = dup_str(body, len);
 			*out_len = len;
@@ -916,12 +926,15 @@ int mcsec_xml_body_unprotect(const char *body, size_t len, const char *ctype,
 				rc = MCSEC_ERR_UNSUPPORTED;
 				goto out;
 			}
+			unsigned cnt = 0;
 			rc = mcsec_xml_decrypt_doc(p->body, p->body_len, keys, nkeys, flags,
-					&dec[i], &dl, NULL);
+					&dec[i], &dl, &cnt);
 			if(rc != MCSEC_OK)
 				goto out;
-			op[nop].body = dec[i];
-			op[nop].body_len = dl;
+			if(cnt) { /* else the verified octets go on unchanged */
+				op[nop].body = dec[i];
+				op[nop].body_len = dl;
+			}
 		}
 		nop++;
 	}
