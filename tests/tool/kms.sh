@@ -31,12 +31,12 @@ check "init kms-uri" "$KMS" "$(echo "$out" | field kms-uri)"
 check "secret mode" 600 "$(mode "$T/kms/kms-secret.txt")"
 check "kms dir mode" 700 "$(mode "$T/kms")"
 for n in ksak kpak z pub-enc-key; do
-	grep -q "^$n=[0-9a-f]\{64,\}$" "$T/kms/kms-secret.txt" || bad "secret file lacks $n"
+	grep -q "^$n=[0-9A-F]\{64,\}$" "$T/kms/kms-secret.txt" || bad "secret file lacks $n"
 done
 # secrets never printed
 ksak=$(sed -n 's/^ksak=//p' "$T/kms/kms-secret.txt")
 z=$(sed -n 's/^z=//p' "$T/kms/kms-secret.txt")
-case "$out" in *"$ksak"* | *"$z"*) bad "init printed a secret" ;; esac
+echo "$out" | grep -qi -e "$ksak" -e "$z" && bad "init printed a secret"
 grep -qi "$ksak" "$T/kms/kms-cert.xml" && bad "certificate holds KSAK"
 
 show=$("$MCSEC" kms show "$T/kms/kms-cert.xml") || bad "kms show cert exit $?"
@@ -70,7 +70,11 @@ check "keyset uid in file" "$uid1" "$(echo "$s1" | field keyset.uid)"
 check "keyset period" 1529 "$(echo "$s1" | field keyset.period-no)"
 check "keyset valid-from" $((1529 * PERIOD)) "$(echo "$s1" | field keyset.valid-from)"
 check "keyset valid-to" $((1530 * PERIOD - 1)) "$(echo "$s1" | field keyset.valid-to)"
-case "$out1$s1" in *"$z"* | *"$ksak"*) bad "issue/show printed a secret" ;; esac
+echo "$out1$s1" | grep -qi -e "$z" -e "$ksak" && bad "issue/show printed a secret"
+# nor the user's SSK
+ssk=$(sed -n 's/.*<UserSigningKeySSK>\([0-9A-F]*\)<.*/\1/p' "$T/a1529.xml")
+[ ${#ssk} -eq 64 ] || bad "SSK not found in the key set"
+echo "$out1$s1" | grep -qi -e "$ssk" && bad "issue/show printed the SSK"
 grep -q '<KmsKeyProv Version="1.0.0">' "$T/a1529.xml" || bad "no KmsKeyProv"
 grep -q '<UserSigningKeySSK>[0-9A-F]\{64\}</UserSigningKeySSK>' "$T/a1529.xml" || bad "SSK layout"
 

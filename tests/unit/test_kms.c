@@ -22,6 +22,7 @@
 #include <openssl/hmac.h>
 
 #include "encoding.h"
+#include "hex_ct.h"
 #include "keywrap.h"
 #include "kms.h"
 #include "mcsec_err.h"
@@ -304,6 +305,45 @@ static void test_time(void **state)
 		assert_int_equal(mcsec_kms_time_parse(buf, strlen(buf), &t), 0);
 		assert_int_equal(t, x);
 	}
+}
+
+/* The constant-time hex codec used for key values agrees with the
+ * reference codec (encoding.h) on every character and on round trips. */
+static void test_hex_ct(void **state)
+{
+	uint8_t a[4], b[4], buf[256], back[256];
+	char in[3] = {0}, enc[2 * 256 + 1], ref[2 * 256 + 1];
+
+	(void)state;
+	for(int c1 = 0; c1 < 256; c1++) {
+		for(int c2 = 1; c2 < 256; c2 += 7) {
+			long ra, rb;
+			in[0] = (char)c1;
+			in[1] = (char)c2;
+			ra = mcsec_hex_decode(in, 2, a, sizeof(a));
+			rb = mcsec_hex_ct_decode(in, 2, b, sizeof(b));
+			if(ra != rb)
+				fail_msg("chars %02x %02x: %ld vs %ld", c1, c2, ra, rb);
+			if(ra > 0)
+				assert_memory_equal(a, b, (size_t)ra);
+		}
+	}
+	for(int i = 0; i < 256; i++)
+		buf[i] = (uint8_t)i;
+	mcsec_hex_ct_encode_upper(buf, 256, enc);
+	mcsec_hex_encode(buf, 256, ref);
+	for(int i = 0; i < 512; i++)
+		assert_int_equal(enc[i], ref[i] >= 'a' ? ref[i] - 32 : ref[i]);
+	assert_int_equal(enc[512], '\0');
+	assert_int_equal(mcsec_hex_ct_decode(enc, 512, back, 256), 256);
+	assert_memory_equal(back, buf, 256);
+	assert_int_equal(mcsec_hex_ct_decode(" 0A\n b C ", 9, back, 2), 2);
+	assert_int_equal(back[0], 0x0a);
+	assert_int_equal(back[1], 0xbc);
+	assert_int_equal(mcsec_hex_ct_decode("0A0", 3, back, 2), -1);
+	assert_int_equal(mcsec_hex_ct_decode("0A0B0C", 6, back, 2), -1);
+	assert_int_equal(mcsec_hex_ct_decode("0G", 2, back, 2), -1);
+	assert_int_equal(mcsec_hex_ct_decode("", 0, back, 2), 0);
 }
 
 /* ---- round trips ---- */
@@ -1292,6 +1332,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 			cmocka_unit_test(test_time),
+			cmocka_unit_test(test_hex_ct),
 			cmocka_unit_test(test_roundtrip_cert),
 			cmocka_unit_test(test_roundtrip_keyset),
 			cmocka_unit_test(test_wrapped_keyset),

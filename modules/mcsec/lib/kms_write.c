@@ -21,6 +21,7 @@
 #include <openssl/crypto.h>
 
 #include "encoding.h"
+#include "hex_ct.h"
 #include "kdf.h"
 #include "keywrap.h"
 #include "kms.h"
@@ -161,10 +162,7 @@ static void el_hex(struct sb *s, const char *ind, const char *name,
 		s->err = 1;
 		return;
 	}
-	mcsec_hex_encode(v, n, h);
-	for(size_t i = 0; i < 2 * n; i++)
-		if(h[i] >= 'a' && h[i] <= 'f')
-			h[i] = (char)(h[i] - 'a' + 'A');
+	mcsec_hex_ct_encode_upper(v, n, h);
 	sb_printf(s, "%s<%s>", ind, name);
 	sb_put(s, h, 2 * n);
 	sb_printf(s, "</%s>\n", name);

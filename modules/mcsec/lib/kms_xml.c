@@ -22,6 +22,7 @@
 #include <openssl/crypto.h>
 
 #include "encoding.h"
+#include "hex_ct.h"
 #include "keywrap.h"
 #include "kms.h"
 #include "kms_sig.h"
@@ -217,7 +218,7 @@ static int get_hex(struct pctx *p, xmlNodePtr n, const char *path, uint8_t *out,
 	int rc = leaf_text(p, n, path, &b, &s, &len);
 	if(rc)
 		return rc;
-	got = mcsec_hex_decode(s, len, tmp, want + 1);
+	got = mcsec_hex_ct_decode(s, len, tmp, want + 1);
 	if(got < 0 || (size_t)got != want)
 		rc = perr(p, MCSEC_ERR_MALFORMED,
 				"%s/%s: expected %zu octets of hex, got %s", path,

@@ -29,6 +29,7 @@
 
 #include "../lib/eccsi.h"
 #include "../lib/encoding.h"
+#include "../lib/hex_ct.h"
 #include "../lib/kdf.h"
 #include "../lib/keystore.h"
 #include "../lib/kms.h"
@@ -303,16 +304,16 @@ static int read_secret(const char *dir, struct kms_secret *s)
 			if(tool_u64_arg("valid-to", v, &s->valid_to))
 				goto out;
 		} else if(!strcmp(line, "ksak")) {
-			n = mcsec_hex_decode(v, strlen(v), s->ksak, sizeof(s->ksak));
+			n = mcsec_hex_ct_decode(v, strlen(v), s->ksak, sizeof(s->ksak));
 			have |= n == (long)sizeof(s->ksak) ? 8 : 0;
 		} else if(!strcmp(line, "kpak")) {
-			n = mcsec_hex_decode(v, strlen(v), s->kpak, sizeof(s->kpak));
+			n = mcsec_hex_ct_decode(v, strlen(v), s->kpak, sizeof(s->kpak));
 			have |= n == (long)sizeof(s->kpak) ? 16 : 0;
 		} else if(!strcmp(line, "z")) {
-			n = mcsec_hex_decode(v, strlen(v), s->z, sizeof(s->z));
+			n = mcsec_hex_ct_decode(v, strlen(v), s->z, sizeof(s->z));
 			have |= n == (long)sizeof(s->z) ? 32 : 0;
 		} else if(!strcmp(line, "pub-enc-key")) {
-			n = mcsec_hex_decode(v, strlen(v), s->Z, sizeof(s->Z));
+			n = mcsec_hex_ct_decode(v, strlen(v), s->Z, sizeof(s->Z));
 			have |= n == (long)sizeof(s->Z) ? 64 : 0;
 		}
 		if(n < 0) {
@@ -361,13 +362,13 @@ static int write_secret(const char *dir, const struct kms_secret *s)
 		p += sprintf(p, "valid-from=%llu\n", (unsigned long long)s->valid_from);
 	if(s->valid_to)
 		p += sprintf(p, "valid-to=%llu\n", (unsigned long long)s->valid_to);
-	mcsec_hex_encode(s->ksak, sizeof(s->ksak), hx);
+	mcsec_hex_ct_encode_upper(s->ksak, sizeof(s->ksak), hx);
 	p += sprintf(p, "ksak=%s\n", hx);
-	mcsec_hex_encode(s->kpak, sizeof(s->kpak), hx);
+	mcsec_hex_ct_encode_upper(s->kpak, sizeof(s->kpak), hx);
 	p += sprintf(p, "kpak=%s\n", hx);
-	mcsec_hex_encode(s->z, sizeof(s->z), hx);
+	mcsec_hex_ct_encode_upper(s->z, sizeof(s->z), hx);
 	p += sprintf(p, "z=%s\n", hx);
-	mcsec_hex_encode(s->Z, sizeof(s->Z), hx);
+	mcsec_hex_ct_encode_upper(s->Z, sizeof(s->Z), hx);
 	p += sprintf(p, "pub-enc-key=%s\n", hx);
 	rc = tool_write_file(path, buf, (size_t)(p - buf), 0600);
 out:
