@@ -231,6 +231,8 @@ static int get_hex(struct pctx *p, xmlNodePtr n, const char *path, uint8_t *out,
 	else
 		memcpy(out, tmp, want);
 	OPENSSL_cleanse(tmp, sizeof(tmp));
+	/* the copy of the text holds the key in hex */
+	OPENSSL_cleanse(b, strlen((const char *)b));
 	xmlFree(b);
 	return rc;
 }
