@@ -12,41 +12,63 @@
 
 #define NPTS (SAKKE_FB_WINDOWS * SAKKE_FB_ENTRIES)
 
+/* Jacobian -> affine for n points with one inversion */
+static int batch_to_aff(sakke_aff_t *out, const sakke_jac_t *in, size_t n,
+		sakke_fp_t *z, sakke_fp_t *scratch)
+{
+	int rc;
+	for(size_t i = 0; i < n; i++)
+		z[i] = in[i].z;
+	rc = sakke_fp_batch_inv(z, n, scratch);
+	if(rc != MCSEC_OK)
+		return rc;
+	for(size_t i = 0; i < n; i++) {
+		sakke_fp_t zi2, zi3;
+		sakke_fp_sqr(&zi2, &z[i]);
+		sakke_fp_mul(&zi3, &zi2, &z[i]);
+		sakke_fp_mul(&out[i].x, &in[i].x, &zi2);
+		sakke_fp_mul(&out[i].y, &in[i].y, &zi3);
+	}
+	return MCSEC_OK;
+}
+
 int sakke_fb_build(sakke_fb_t *tb, const sakke_aff_t *Q)
 {
+	/* B_j = 2^(5j) Q and D_j = 2 B_j, made affine together; then the odd
+	 * multiples (2e+1) B_j = (2e-1) B_j + D_j with mixed additions (never
+	 * exceptional: 2e-1 != +-2 mod q), made affine together. */
 	sakke_jac_t *pts = malloc(NPTS * sizeof(*pts));
+	sakke_aff_t *bd = malloc(2 * SAKKE_FB_WINDOWS * sizeof(*bd));
 	sakke_fp_t *z = malloc(NPTS * sizeof(*z));
 	sakke_fp_t *scratch = malloc(NPTS * sizeof(*scratch));
-	sakke_jac_t base, two;
+	sakke_jac_t base;
 	int rc = MCSEC_ERR_INTERNAL;
-	if(!pts || !z || !scratch)
+	if(!pts || !bd || !z || !scratch)
 		goto out;
 	sakke_jac_from_aff(&base, Q);
 	for(int j = 0; j < SAKKE_FB_WINDOWS; j++) {
-		sakke_jac_t *row = pts + j * SAKKE_FB_ENTRIES;
-		row[0] = base;
-		sakke_jac_dbl(&two, &base);
-		for(int e = 1; e < SAKKE_FB_ENTRIES; e++)
-			sakke_jac_add_ct(&row[e], &row[e - 1], &two);
+		pts[2 * j] = base;
+		sakke_jac_dbl(&pts[2 * j + 1], &base);
 		for(int i = 0; i < SAKKE_FB_W; i++)
 			sakke_jac_dbl(&base, &base);
 	}
-	for(int i = 0; i < NPTS; i++)
-		z[i] = pts[i].z;
-	rc = sakke_fp_batch_inv(z, NPTS, scratch);
+	rc = batch_to_aff(bd, pts, 2 * SAKKE_FB_WINDOWS, z, scratch);
 	if(rc != MCSEC_OK)
 		goto out;
-	for(int i = 0; i < NPTS; i++) {
-		sakke_fp_t zi2, zi3;
-		sakke_aff_t *a = &tb->t[i / SAKKE_FB_ENTRIES][i % SAKKE_FB_ENTRIES];
-		sakke_fp_sqr(&zi2, &z[i]);
-		sakke_fp_mul(&zi3, &zi2, &z[i]);
-		sakke_fp_mul(&a->x, &pts[i].x, &zi2);
-		sakke_fp_mul(&a->y, &pts[i].y, &zi3);
+	for(int j = 0; j < SAKKE_FB_WINDOWS; j++) {
+		sakke_jac_t *row = pts + j * SAKKE_FB_ENTRIES;
+		sakke_jac_t acc;
+		sakke_jac_from_aff(&acc, &bd[2 * j]);
+		for(int e = 1; e < SAKKE_FB_ENTRIES; e++) {
+			sakke_jac_madd(&acc, &acc, &bd[2 * j + 1]);
+			row[e] = acc;
+		}
+		sakke_jac_from_aff(&row[0], &bd[2 * j]);
 	}
-	rc = MCSEC_OK;
+	rc = batch_to_aff(&tb->t[0][0], pts, NPTS, z, scratch);
 out:
 	free(pts);
+	free(bd);
 	free(z);
 	free(scratch);
 	return rc;
