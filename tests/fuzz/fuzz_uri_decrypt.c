@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/xmlstring.h>
+
 #include "mcsec_err.h"
 #include "xmlprot.h"
 
@@ -58,6 +60,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for(size_t i = 1; i < size; i++)
 			if(data[i] < 0x20 || data[i] == 0x7f)
 				ok = 0;
+		if(!xmlCheckUTF8((const xmlChar *)s + 1))
+			ok = 0; /* decryption refuses what an attribute cannot hold */
 		memcpy(iv, data, size < sizeof(iv) ? size : sizeof(iv));
 		if(ok
 				&& mcsec_uri_encrypt_iv(
