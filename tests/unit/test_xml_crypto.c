@@ -365,6 +365,38 @@ static void test_key_material(void **state)
 	mcsec_xml_policy_free(pol);
 }
 
+static void test_key_material_kat(void **state)
+{
+	mcsec_xml_keys_t k;
+	mcsec_xml_policy_t *pol = NULL;
+	uint8_t xpk[32];
+	char *v = read_vec("key_material_kat.txt", NULL), doc[512], want[128];
+	char *enc = NULL, *p;
+	const char *pt = "[application/test+xml]\nkey = - K\n";
+	size_t el;
+	(void)state;
+
+	p = strstr(v, "\nxpk=") + 5;
+	assert_int_equal(mcsec_hex_decode(p, 64, xpk, 32), 32);
+	p = strstr(v, "\nkey=") + 5;
+	snprintf(doc, sizeof(doc), "<K>%.64s</K>", p);
+	p = strstr(v, "\nciphervalue=") + 13;
+	snprintf(want, sizeof(want), "<CipherValue>%.*s</CipherValue>",
+			(int)strcspn(p, "\n"), p);
+	assert_int_equal(
+			mcsec_xml_keys_init(&k, xpk, 32, 0x2000abcd, "x", 1, 1), MCSEC_OK);
+	assert_int_equal(
+			mcsec_xml_policy_parse(pt, strlen(pt), &pol, NULL), MCSEC_OK);
+	assert_int_equal(
+			mcsec_xml_encrypt_doc(doc, strlen(doc), "application/test+xml", 20,
+					pol, &k, &enc, &el, NULL),
+			MCSEC_OK);
+	assert_non_null(strstr(enc, want));
+	free(enc);
+	free(v);
+	mcsec_xml_policy_free(pol);
+}
+
 static void test_body_sign_verify(void **state)
 {
 	mcsec_xml_keys_t k;
@@ -568,6 +600,7 @@ int main(void)
 			cmocka_unit_test(test_xmlsec1_vector),
 			cmocka_unit_test(test_uri_attributes_in_doc),
 			cmocka_unit_test(test_key_material),
+			cmocka_unit_test(test_key_material_kat),
 			cmocka_unit_test(test_body_sign_verify),
 			cmocka_unit_test(test_xmlsec1_signed_body),
 			cmocka_unit_test(test_protect_unprotect),
