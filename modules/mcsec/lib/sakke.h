@@ -5,7 +5,21 @@
  * coordinates (257 octets); scalars (the KMS master secret z) are 128 octets
  * big-endian; SSV is n = 128 bits; the SAKKE Encapsulated Data is R||H
  * (257 + 16 = 273 octets, RFC 6508 4 / RFC 6509 4.2).
- * ID is the receiver identifier; in MIKEY-SAKKE the 32-octet UID (F.2.1).
+ * ID is the receiver identifier; in MIKEY-SAKKE the 32-octet UID (F.2.1);
+ * as an integer it is OS2I(ID) mod q (RFC 6508 2.2, 6.1.1).
+ *
+ * Implementation (sakke_*.c): own constant-time F_p / F_p^2 Montgomery
+ * arithmetic (BMI2 mulx kernel when available), the Tate-Lichtenbaum
+ * pairing with the Miller loop over the fixed RSK (lines precomputed per
+ * key), fixed-base tables for [r]([b]P + Z) and g^r.  No branch or memory
+ * index depends on z, RSK, r, SSV or w in this code; field inversions of
+ * secret-derived values are blinded before OpenSSL's BN_mod_inverse.
+ *
+ * Per-process state: the tables of P (840 KB) and g (420 KB), built on
+ * first use; a cache of up to 4 encapsulation tables (840 KB each) keyed
+ * by (Z, ID), built on the second encapsulation to the same (Z, ID) and
+ * guarded by a mutex; the decapsulation counter.  A receiver key holds
+ * about 1.2 MB (lines and table).
  */
 #ifndef MCSEC_SAKKE_H
 #define MCSEC_SAKKE_H
@@ -25,19 +39,24 @@ int mcsec_sakke_kms_generate(uint8_t z[MCSEC_SAKKE_SCALAR_LEN],
 int mcsec_sakke_kms_issue(const uint8_t z[MCSEC_SAKKE_SCALAR_LEN],
 		const uint8_t *id, size_t id_len, uint8_t rsk[MCSEC_SAKKE_POINT_LEN]);
 
-/* RFC 6508 6.1.2: <[a]P + Z, RSK> == g. MCSEC_ERR_INVALID_KEY if not. */
+/* RFC 6508 6.1.2: <[a]P + Z, RSK> == g. MCSEC_ERR_INVALID_KEY if not, or if
+ * Z or RSK is not a valid point or RSK does not have order q. */
 int mcsec_sakke_validate_rsk(const uint8_t Z[MCSEC_SAKKE_POINT_LEN],
 		const uint8_t *id, size_t id_len,
 		const uint8_t rsk[MCSEC_SAKKE_POINT_LEN]);
 
-/* RFC 6508 6.2.1: encapsulate ssv to ID under KMS public key Z. */
+/* RFC 6508 6.2.1: encapsulate ssv to ID under KMS public key Z
+ * (deterministic: r = HashToIntegerRange(SSV || b, q)).  MCSEC_ERR_ARG if
+ * Z is not a valid point. */
 int mcsec_sakke_encap(const uint8_t Z[MCSEC_SAKKE_POINT_LEN],
 		const uint8_t *id, size_t id_len, const uint8_t ssv[MCSEC_SAKKE_SSV_LEN],
 		uint8_t sed[MCSEC_SAKKE_SED_LEN]);
 
 /* A receiver key: validated RSK plus precomputation that depends only on
  * (Z, ID, RSK): Miller-loop line coefficients, [b]P + Z and its tables.
- * Secrets are cleansed on free. */
+ * Validates the RSK (6.1.2) first: MCSEC_ERR_INVALID_KEY.  The key is
+ * read-only afterwards (decapsulations may share it).  Secrets are
+ * cleansed on free. */
 typedef struct mcsec_sakke_key mcsec_sakke_key_t;
 int mcsec_sakke_key_new(const uint8_t Z[MCSEC_SAKKE_POINT_LEN],
 		const uint8_t *id, size_t id_len,
