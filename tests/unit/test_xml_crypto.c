@@ -483,6 +483,21 @@ static void test_xmlsec1_signed_body(void **state)
 	assert_int_equal(ns, 2);
 	free(b);
 	free(ct);
+	/* ds prefix, a default namespace and xml:lang inherited from the root
+	 * (C14N 1.0 document subset), no KeyInfo */
+	b = read_vec("xmlsec1_signed_inherited_ns.txt", &bl);
+	ct = read_vec("xmlsec1_signed_inherited_ns.ctype", NULL);
+	assert_int_equal(mcsec_xml_body_verify(b, bl, ct, &k, 1, &ns), MCSEC_OK);
+	assert_int_equal(ns, 1);
+	{
+		/* the inherited declarations are signed: dropping xml:lang breaks it */
+		char *c = replace(b, " xml:lang=\"en\"", "");
+		assert_int_equal(mcsec_xml_body_verify(c, strlen(c), ct, &k, 1, NULL),
+				MCSEC_ERR_BAD_SIGNATURE);
+		free(c);
+	}
+	free(b);
+	free(ct);
 }
 
 static void test_protect_unprotect(void **state)
