@@ -252,11 +252,16 @@ static void test_validate_rejects(void **state)
 	memcpy(K + 1, V.px, 128);
 	memcpy(K + 129, V.py, 128);
 	expect_bad_rsk(V.Z, V.b, V.b_len, K);
-	/* coordinate not reduced: (x + p, y) */
+	/* coordinate not reduced: (x, y + p) satisfies the equation mod p */
 	memcpy(K, V.K, 257);
-	if(K[1] < 0x60) { /* x + p < 2^1024 */
-		add_p(K, 1);
-		expect_bad_rsk(V.Z, V.b, V.b_len, K);
+	add_p(K, 129);
+	expect_bad_rsk(V.Z, V.b, V.b_len, K);
+	/* KMS public key not reduced: (Zx + p, Zy) */
+	{
+		uint8_t Z[257];
+		memcpy(Z, V.Z, 257);
+		add_p(Z, 1);
+		expect_bad_rsk(Z, V.b, V.b_len, V.K);
 	}
 	/* wrong prefix */
 	memcpy(K, V.K, 257);
