@@ -233,4 +233,26 @@ if "$M" body unprotect "${K[@]}" --policy cfg/xml-policy.example --content-type 
 	"$T/body.txt" >/dev/null 2>&1; then fail "unsigned body accepted where integrity is required"; fi
 ok "body protect/unprotect with cfg/xml-policy.example"
 
+# ---------- usage errors: exit 2, failures: exit 1 ----------
+rc=0
+"$M" xml encrypt --xpk-id "$KID" --mcx-id "$MC" "$V/mcptt_info.xml" >/dev/null 2>&1 || rc=$?
+[ "$rc" -eq 2 ] || fail "missing --xpk: exit $rc, want 2"
+rc=0
+"$M" xml encrypt --xpk 0011 --xpk-id "$KID" --mcx-id "$MC" "$V/mcptt_info.xml" >/dev/null 2>&1 || rc=$?
+[ "$rc" -eq 2 ] || fail "short --xpk: exit $rc, want 2"
+rc=0
+"$M" body verify "${K[@]}" "$T/signed.txt" >/dev/null 2>&1 || rc=$?
+[ "$rc" -eq 2 ] || fail "missing --content-type: exit $rc, want 2"
+rc=0
+"$M" uri decrypt "${K[@]}" "sip:not-encrypted@example.org" >/dev/null 2>&1 || rc=$?
+[ "$rc" -eq 1 ] || fail "uri decrypt of a plain URI: exit $rc, want 1"
+rc=0
+printf '<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>' | "$M" xml decrypt "${K[@]}" - >/dev/null 2>&1 || rc=$?
+[ "$rc" -eq 1 ] || fail "DTD accepted by xml decrypt (exit $rc)"
+printf 'bad = line\n' >"$T/bad.policy"
+"$M" xml encrypt "${K[@]}" --policy "$T/bad.policy" "$V/mcptt_info.xml" 2>"$T/err" >/dev/null &&
+	fail "bad policy accepted"
+grep -q 'line 1' "$T/err" || fail "policy error does not name the line"
+ok "usage errors, refused input and bad policy files"
+
 echo "all $n xml tool checks passed"
