@@ -66,6 +66,7 @@ static const char default_policy[] =
 		"content = urn:3gpp:ns:mcpttInfo:1.0 originated-by mark\n"
 		"content = urn:3gpp:ns:mcpttInfo:1.0 mcptt-access-token mark\n"
 		"content = urn:3gpp:ns:mcpttInfo:1.0 alert-ind mark\n"
+		"content = urn:3gpp:ns:mcpttInfo:1.0 alert-ind-rcvd mark\n"
 		"content = urn:3gpp:ns:mcpttInfo:1.0 functional-alias-URI mark\n"
 		"content = urn:3gpp:ns:mcpttInfo:1.0 called-functional-alias-URI mark\n"
 		"[application/vnd.3gpp.mcvideo-info+xml]\n"
