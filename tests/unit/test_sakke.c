@@ -411,6 +411,23 @@ static void test_encap_args(void **state)
 	Z[0] = 0;
 	assert_int_equal(mcsec_sakke_encap(Z, V.b, V.b_len, V.ssv, sed), MCSEC_ERR_ARG);
 	assert_int_equal(mcsec_sakke_encap(NULL, V.b, V.b_len, V.ssv, sed), MCSEC_ERR_ARG);
+	/* identifiers over 4096 octets */
+	{
+		static uint8_t long_id[4097];
+		mcsec_sakke_key_t *k = NULL;
+		uint8_t K[257];
+		assert_int_equal(mcsec_sakke_encap(V.Z, long_id, sizeof(long_id), V.ssv, sed),
+				MCSEC_ERR_ARG);
+		assert_int_equal(mcsec_sakke_validate_rsk(V.Z, long_id, sizeof(long_id), V.K),
+				MCSEC_ERR_ARG);
+		assert_int_equal(mcsec_sakke_key_new(V.Z, long_id, sizeof(long_id), V.K, &k),
+				MCSEC_ERR_ARG);
+		assert_int_equal(mcsec_sakke_kms_issue(V.z, long_id, sizeof(long_id), K),
+				MCSEC_ERR_ARG);
+		/* 4096 octets are fine */
+		assert_int_equal(mcsec_sakke_kms_issue(V.z, long_id, 4096, K), MCSEC_OK);
+		assert_int_equal(mcsec_sakke_validate_rsk(V.Z, long_id, 4096, K), MCSEC_OK);
+	}
 }
 
 /* The portable C multiplication and the BMI2 one agree, and the RFC example

@@ -36,6 +36,9 @@ struct mcsec_sakke_key
 
 static uint64_t decap_count;
 
+/* Longest identifier accepted (MIKEY-SAKKE uses 32-octet UIDs). */
+#define SAKKE_ID_MAX 4096
+
 /* ---- P table -------------------------------------------------------- */
 
 static sakke_fb_t *p_table;
@@ -83,6 +86,8 @@ static int bn_to_int(sakke_fp_t *r, const BIGNUM *bn)
 /* b = OS2I(ID) mod q (RFC 6508 2.2: the identifier as an integer) */
 static int id_to_int(sakke_fp_t *b, const uint8_t *id, size_t id_len)
 {
+	if(id_len > SAKKE_ID_MAX)
+		return MCSEC_ERR_ARG;
 	BIGNUM *x = BN_bin2bn(id, (int)id_len, NULL);
 	BIGNUM *q = BN_bin2bn(sakke_param_q, SAKKE_FP_BYTES, NULL);
 	BN_CTX *ctx = BN_CTX_new();
@@ -156,7 +161,7 @@ int mcsec_sakke_kms_issue(const uint8_t z[MCSEC_SAKKE_SCALAR_LEN],
 	sakke_jac_t kj;
 	sakke_aff_t ka;
 	int rc = sakke_init();
-	if(!z || !rsk || (!id && id_len))
+	if(!z || !rsk || (!id && id_len) || id_len > SAKKE_ID_MAX)
 		return MCSEC_ERR_ARG;
 	if(rc != MCSEC_OK)
 		return rc;
@@ -235,7 +240,7 @@ int mcsec_sakke_validate_rsk(const uint8_t Z[MCSEC_SAKKE_POINT_LEN],
 	sakke_miller_t *m;
 	sakke_aff_t qa;
 	int rc;
-	if(!Z || !rsk || (!id && id_len))
+	if(!Z || !rsk || (!id && id_len) || id_len > SAKKE_ID_MAX)
 		return MCSEC_ERR_ARG;
 	m = malloc(sizeof(*m));
 	if(!m)
@@ -253,7 +258,7 @@ int mcsec_sakke_key_new(const uint8_t Z[MCSEC_SAKKE_POINT_LEN],
 	mcsec_sakke_key_t *k;
 	sakke_aff_t qb;
 	int rc;
-	if(!Z || !rsk || !out || (!id && id_len))
+	if(!Z || !rsk || !out || (!id && id_len) || id_len > SAKKE_ID_MAX)
 		return MCSEC_ERR_ARG;
 	*out = NULL;
 	k = calloc(1, sizeof(*k));
@@ -368,7 +373,7 @@ int mcsec_sakke_encap(const uint8_t Z[MCSEC_SAKKE_POINT_LEN],
 	sakke_fp_t r, w;
 	uint8_t tag[32], wb[SAKKE_FP_BYTES], mask[MCSEC_SAKKE_SSV_LEN];
 	int rc = sakke_init();
-	if(!Z || !ssv || !sed || (!id && id_len))
+	if(!Z || !ssv || !sed || (!id && id_len) || id_len > SAKKE_ID_MAX)
 		return MCSEC_ERR_ARG;
 	if(rc != MCSEC_OK)
 		return rc;

@@ -6,7 +6,8 @@
  * big-endian; SSV is n = 128 bits; the SAKKE Encapsulated Data is R||H
  * (257 + 16 = 273 octets, RFC 6508 4 / RFC 6509 4.2).
  * ID is the receiver identifier; in MIKEY-SAKKE the 32-octet UID (F.2.1);
- * as an integer it is OS2I(ID) mod q (RFC 6508 2.2, 6.1.1).
+ * as an integer it is OS2I(ID) mod q (RFC 6508 2.2, 6.1.1).  IDs longer
+ * than 4096 octets are refused with MCSEC_ERR_ARG.
  *
  * Implementation (sakke_*.c): own constant-time F_p / F_p^2 Montgomery
  * arithmetic (BMI2 mulx kernel when available), the Tate-Lichtenbaum
