@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "test_xml_util.h"
+#include "xml_internal.h"
 
 static const char CT_INFO[] = "application/vnd.3gpp.mcptt-info+xml";
 
@@ -547,6 +548,44 @@ static void test_protect_unprotect(void **state)
 	mcsec_xml_policy_free(pol);
 }
 
+/* cfg/xml-policy.example says it holds the built-in rules (integrity aside) */
+static void test_policy_example_matches_default(void **state)
+{
+	static const char *const cts[] = {"application/vnd.3gpp.mcptt-info+xml",
+			"application/vnd.3gpp.mcvideo-info+xml",
+			"application/vnd.3gpp.mcdata-info+xml",
+			"application/vnd.3gpp.mcptt-location-info+xml",
+			"application/pidf+xml", "application/resource-lists+xml"};
+	mcsec_xml_policy_t *d = NULL, *e = NULL;
+	char *t = read_vec("../../../cfg/xml-policy.example", NULL);
+	(void)state;
+
+	assert_int_equal(mcsec_xml_policy_default(&d), MCSEC_OK);
+	assert_int_equal(mcsec_xml_policy_parse(t, strlen(t), &e, NULL), MCSEC_OK);
+	for(size_t i = 0; i < sizeof(cts) / sizeof(cts[0]); i++) {
+		size_t nd, ne;
+		const mcsec_xml_rule_t *rd =
+				mcsec_xml_policy_rules(d, cts[i], strlen(cts[i]), &nd);
+		const mcsec_xml_rule_t *re =
+				mcsec_xml_policy_rules(e, cts[i], strlen(cts[i]), &ne);
+		assert_true(nd > 0);
+		assert_int_equal(nd, ne);
+		for(size_t r = 0; r < nd; r++) {
+			assert_int_equal(rd[r].kind, re[r].kind);
+			assert_string_equal(rd[r].ns, re[r].ns);
+			assert_string_equal(rd[r].elem, re[r].elem);
+			assert_int_equal(rd[r].mark, re[r].mark);
+			if(rd[r].attr)
+				assert_string_equal(rd[r].attr, re[r].attr);
+		}
+		assert_string_equal(mcsec_xml_policy_domain(d, cts[i], strlen(cts[i])),
+				mcsec_xml_policy_domain(e, cts[i], strlen(cts[i])));
+	}
+	free(t);
+	mcsec_xml_policy_free(d);
+	mcsec_xml_policy_free(e);
+}
+
 static void test_policy_parse(void **state)
 {
 	mcsec_xml_policy_t *p = NULL;
@@ -619,6 +658,7 @@ int main(void)
 			cmocka_unit_test(test_body_sign_verify),
 			cmocka_unit_test(test_xmlsec1_signed_body),
 			cmocka_unit_test(test_protect_unprotect),
+			cmocka_unit_test(test_policy_example_matches_default),
 			cmocka_unit_test(test_policy_parse),
 	};
 	int r;
