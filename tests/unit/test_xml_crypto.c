@@ -194,6 +194,16 @@ static void test_content_roundtrip(void **state)
 	assert_non_null(strstr(enc, "type=\"Encrypted\""));
 	/* emergency-ind is not in the policy */
 	assert_non_null(strstr(enc, "<mcpttBoolean>false</mcpttBoolean>"));
+	/* a fresh random IV every time: the same input never encrypts alike */
+	{
+		char *enc2 = NULL;
+		size_t e2;
+		assert_int_equal(mcsec_xml_encrypt_doc(doc, len, CT_INFO,
+								 strlen(CT_INFO), pol, &k, &enc2, &e2, NULL),
+				MCSEC_OK);
+		assert_string_not_equal(enc, enc2);
+		free(enc2);
+	}
 	/* encrypting again changes nothing already protected */
 	{
 		char *enc2 = NULL;
