@@ -126,6 +126,7 @@ if [ "${#fuzzers[@]}" -gt 0 ]; then
 		if [ -n "$(ls -A "$work/artifacts" 2>/dev/null)" ]; then
 			mkdir -p "$LOGDIR/fuzz-artifacts-$f"
 			cp -a "$work/artifacts/." "$LOGDIR/fuzz-artifacts-$f/"
+			echo "    reproducer(s): ${LOGDIR#"$TOP"/}/fuzz-artifacts-$f/ (run: build/fuzz/$f FILE)"
 		fi
 		rm -rf "$work"
 	done
