@@ -204,6 +204,22 @@ static void test_content_roundtrip(void **state)
 		assert_string_not_equal(enc, enc2);
 		free(enc2);
 	}
+	/* an element holding an EncryptedData deeper down is left alone too */
+	{
+		const char *nd =
+				"<mcpttinfo xmlns=\"urn:3gpp:ns:mcpttInfo:1.0\"><mcptt-Params>"
+				"<mcptt-request-uri><w><EncryptedData "
+				"xmlns=\"http://www.w3.org/"
+				"2001/04/xmlenc#\"/></w></mcptt-request-uri></mcptt-Params>"
+				"</mcpttinfo>";
+		char *enc2 = NULL;
+		size_t e2;
+		assert_int_equal(mcsec_xml_encrypt_doc(nd, strlen(nd), CT_INFO,
+								 strlen(CT_INFO), pol, &k, &enc2, &e2, &cnt),
+				MCSEC_OK);
+		assert_int_equal(cnt, 0);
+		free(enc2);
+	}
 	/* encrypting again changes nothing already protected */
 	{
 		char *enc2 = NULL;

@@ -114,6 +114,26 @@ static void drop_children(xmlNodePtr n)
 
 /* ---------- encryption ---------- */
 
+/* 1 if any node of the list (or below) is an EncryptedData / EncryptedKey */
+static int contains_enc(xmlNodePtr list)
+{
+	for(xmlNodePtr top = list; top; top = top->next)
+		for(xmlNodePtr n = top; n;) {
+			if(mcsec_xml_is(n, MCSEC_XMLENC_NS, "EncryptedData")
+					|| mcsec_xml_is(n, MCSEC_XMLENC_NS, "EncryptedKey"))
+				return 1;
+			if(n->type == XML_ELEMENT_NODE && n->children) {
+				n = n->children;
+				continue;
+			}
+			while(n != top && !n->next)
+				n = n->parent;
+			n = n == top ? NULL : n->next;
+		}
+	return 0;
+}
+
+
 /* 9.3.4.2: the serialised content of elem -> EncryptedData #Content */
 static int encrypt_content(xmlNodePtr elem, const mcsec_xml_keys_t *k, int mark)
 {
@@ -123,18 +143,13 @@ static int encrypt_content(xmlNodePtr elem, const mcsec_xml_keys_t *k, int mark)
 	size_t pt_len = 0, sealed_len = 0, b64cap;
 	xmlNodePtr ed;
 	int rc = MCSEC_ERR_INTERNAL;
-	int bad = 0;
 
 	if(!elem->children)
 		return 0; /* nothing to hide */
-	{
-		xmlNodePtr first = mcsec_xml_next_elem(elem->children, &bad);
-		if(!bad && first
-				&& (mcsec_xml_is(first, MCSEC_XMLENC_NS, "EncryptedData")
-						|| mcsec_xml_is(
-								first, MCSEC_XMLENC_NS, "EncryptedKey")))
-			return 0; /* already protected */
-	}
+	/* already protected (wholly or in part): nested encryption would be
+	 * refused on decryption */
+	if(contains_enc(elem->children))
+		return 0;
 	buf = xmlBufferCreate();
 	if(!buf)
 		return MCSEC_ERR_INTERNAL;
@@ -196,14 +211,10 @@ static int encrypt_key(xmlNodePtr elem, const mcsec_xml_keys_t *k)
 	long n;
 	size_t wl;
 	xmlNodePtr ek;
-	int rc, bad = 0;
+	int rc;
 
-	{
-		xmlNodePtr first = mcsec_xml_next_elem(elem->children, &bad);
-		if(!bad && first
-				&& mcsec_xml_is(first, MCSEC_XMLENC_NS, "EncryptedKey"))
-			return 0;
-	}
+	if(contains_enc(elem->children))
+		return 0; /* already protected */
 	if(k->conf_len != MCSEC_KW_KEK_LEN)
 		return MCSEC_ERR_UNSUPPORTED; /* kw-aes256 needs a 256-bit key */
 	hex = mcsec_xml_text(elem);
@@ -455,23 +466,6 @@ static int cipher_octets(xmlNodePtr cv, uint8_t **out, size_t *out_len)
 	return MCSEC_OK;
 }
 
-static int contains_enc(xmlNodePtr list)
-{
-	for(xmlNodePtr top = list; top; top = top->next)
-		for(xmlNodePtr n = top; n;) {
-			if(mcsec_xml_is(n, MCSEC_XMLENC_NS, "EncryptedData")
-					|| mcsec_xml_is(n, MCSEC_XMLENC_NS, "EncryptedKey"))
-				return 1;
-			if(n->type == XML_ELEMENT_NODE && n->children) {
-				n = n->children;
-				continue;
-			}
-			while(n != top && !n->next)
-				n = n->parent;
-			n = n == top ? NULL : n->next;
-		}
-	return 0;
-}
 
 /* Returns 1 when decrypted, 0 when skipped (unknown key), or an error. */
 static int decrypt_one(xmlNodePtr e, int is_key, const mcsec_xml_keys_t *keys,
