@@ -356,6 +356,30 @@ static void test_key_material(void **state)
 	assert_int_equal(
 			mcsec_xml_policy_parse(pol_text, strlen(pol_text), &pol, NULL),
 			MCSEC_OK);
+	/* not hex, odd digit count, not a multiple of 64 bits */
+	{
+		static const char *const bad_docs[] = {
+				"<KeySet "
+				"xmlns=\"urn:3gpp:ns:mcsecKMSInterface:1.0\"><"
+				"UserSigningKeySSK>"
+				"000102030405060708090A0B0C0D0E0G</UserSigningKeySSK></KeySet>",
+				"<KeySet "
+				"xmlns=\"urn:3gpp:ns:mcsecKMSInterface:1.0\"><"
+				"UserSigningKeySSK>"
+				"000102030405060708090A0B0C0D0E0F1</UserSigningKeySSK></"
+				"KeySet>",
+				"<KeySet "
+				"xmlns=\"urn:3gpp:ns:mcsecKMSInterface:1.0\"><"
+				"UserSigningKeySSK>"
+				"000102030405060708090A0B0C0D0E0F1011</UserSigningKeySSK></"
+				"KeySet>",
+		};
+		for(size_t i = 0; i < 3; i++)
+			assert_int_equal(
+					mcsec_xml_encrypt_doc(bad_docs[i], strlen(bad_docs[i]), ct,
+							strlen(ct), pol, &k32, &enc, &el, &cnt),
+					MCSEC_ERR_MALFORMED);
+	}
 	/* kw-aes256 needs a 256-bit key */
 	assert_int_equal(mcsec_xml_encrypt_doc(doc, strlen(doc), ct, strlen(ct),
 							 pol, &k16, &enc, &el, &cnt),

@@ -112,6 +112,61 @@ static void drop_children(xmlNodePtr n)
 	}
 }
 
+/* Hex codec for key material without secret-dependent branches or table
+ * indexes (the generic one in encoding.c uses both). */
+static char ct_nibble(unsigned n)
+{
+	/* n > 9: (9 - n) is negative, its top bits select the 'a' offset */
+	int v = (int)n;
+	return (char)(v + '0' + (((9 - v) >> 8) & ('a' - '0' - 10)));
+}
+
+static void ct_hex_encode(const uint8_t *in, size_t len, char *out)
+{
+	for(size_t i = 0; i < len; i++) {
+		out[2 * i] = ct_nibble(in[i] >> 4);
+		out[2 * i + 1] = ct_nibble(in[i] & 15u);
+	}
+	out[2 * len] = '\0';
+}
+
+/* -1 mask when lo <= c <= hi, else 0 */
+static int ct_range(int c, int lo, int hi)
+{
+	return ((lo - 1 - c) & (c - hi - 1)) >> 8;
+}
+
+/* Whitespace (formatting, never a hex digit) is skipped; returns octets
+ * written or -1 for a bad digit, odd count or overflow. */
+static long ct_hex_decode(
+		const char *in, size_t in_len, uint8_t *out, size_t cap)
+{
+	size_t n = 0, nd = 0;
+	int bad = 0, hi = 0;
+
+	for(size_t i = 0; i < in_len; i++) {
+		int c = (unsigned char)in[i], d, l, u, v;
+		if(c == ' ' || c == '\t' || c == '\r' || c == '\n')
+			continue;
+		d = ct_range(c, '0', '9');
+		l = ct_range(c, 'a', 'f');
+		u = ct_range(c, 'A', 'F');
+		v = (d & (c - '0')) | (l & (c - 'a' + 10)) | (u & (c - 'A' + 10));
+		bad |= ~(d | l | u);
+		if(nd++ & 1) {
+			if(n >= cap)
+				return -1;
+			out[n++] = (uint8_t)((hi << 4) | v);
+		} else
+			hi = v;
+	}
+	if(bad || (nd & 1)) {
+		OPENSSL_cleanse(out, n);
+		return -1;
+	}
+	return (long)n;
+}
+
 /* ---------- encryption ---------- */
 
 /* 1 if any node of the list (or below) is an EncryptedData / EncryptedKey */
@@ -220,7 +275,7 @@ static int encrypt_key(xmlNodePtr elem, const mcsec_xml_keys_t *k)
 	hex = mcsec_xml_text(elem);
 	if(!hex)
 		return MCSEC_ERR_MALFORMED;
-	n = mcsec_hex_decode(
+	n = ct_hex_decode(
 			(const char *)hex, strlen((const char *)hex), key, sizeof(key));
 	OPENSSL_cleanse(hex, strlen((const char *)hex));
 	xmlFree(hex);
@@ -511,7 +566,7 @@ static int decrypt_one(xmlNodePtr e, int is_key, const mcsec_xml_keys_t *keys,
 			rc = MCSEC_ERR_BAD_SIGNATURE; /* RFC 3394 2.2.3 check failed */
 		if(rc != MCSEC_OK)
 			goto out;
-		mcsec_hex_encode(key, kl, hex);
+		ct_hex_encode(key, kl, hex);
 		OPENSSL_cleanse(key, sizeof(key));
 		tn = xmlNewDocText(e->doc, BAD_CAST hex);
 		OPENSSL_cleanse(hex, sizeof(hex));
