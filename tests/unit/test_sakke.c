@@ -464,6 +464,26 @@ static void test_portable_multiplication(void **state)
 	mcsec_sakke_key_free(k);
 }
 
+/* Blinded field inversion: a * a^-1 = 1, and zero has no inverse. */
+static void test_field_inverse(void **state)
+{
+	sakke_fp_t a, ai, one, zero;
+	uint8_t buf[128];
+	(void)state;
+	assert_int_equal(sakke_fp_init(), MCSEC_OK);
+	for(int i = 0; i < 20; i++) {
+		assert_int_equal(RAND_bytes(buf, sizeof(buf)), 1);
+		buf[0] &= 0x7f;
+		sakke_int_from_bytes(&a, buf);
+		sakke_fp_to_mont(&a, &a);
+		assert_int_equal(sakke_fp_inv(&ai, &a), MCSEC_OK);
+		sakke_fp_mul(&one, &a, &ai);
+		assert_memory_equal(&one, &sakke_fp_one, sizeof(one));
+	}
+	memset(&zero, 0, sizeof(zero));
+	assert_int_equal(sakke_fp_inv(&ai, &zero), MCSEC_ERR_ARG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -483,6 +503,7 @@ int main(void)
 		cmocka_unit_test(test_kms_issue_args),
 		cmocka_unit_test(test_encap_args),
 		cmocka_unit_test(test_portable_multiplication),
+		cmocka_unit_test(test_field_inverse),
 	};
 	return cmocka_run_group_tests(tests, load, NULL);
 }

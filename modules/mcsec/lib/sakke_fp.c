@@ -320,7 +320,13 @@ int sakke_fp_inv(sakke_fp_t *r, const sakke_fp_t *a)
 	if(!ctx || !bn || !bp || !bn_from_int(bn, &y) || !bn_from_int(bp, &sakke_p_int))
 		goto out;
 	bi = BN_mod_inverse(NULL, bn, bp, ctx);
-	if(!bi || !int_from_bn(&yi, bi))
+	if(!bi) {
+		/* only a zero input (y = a tau = 0) has no inverse */
+		if(BN_is_zero(bn))
+			rc = MCSEC_ERR_ARG;
+		goto out;
+	}
+	if(!int_from_bn(&yi, bi))
 		goto out;
 	/* yi = (x tau')^-1 R^-1 as an integer; mont(yi, R3) = (x tau')^-1 R;
 	 * mont(that, tau) = x^-1 tau'^-1 tau R^-1 ... with tau' = tau R^-1:
