@@ -471,10 +471,33 @@ static void test_bad_signature_cost(void **state)
 							 m->raw + m->signed_len),
 			MCSEC_OK);
 	assert_int_equal(extract_rc(recv, m, &x, &e), MCSEC_ERR_BAD_SIGNATURE);
-	/* ... or over the whole message without the signature but with the
-	 * header's length changed is not possible: re-signing correctly works */
+	/* accepted only with the opt-in interop option, and reported */
+	x.compat_sign_range = 1;
+	{
+		mcsec_mikey_result_t r;
+		uint64_t v1 = mcsec_eccsi_verify_count();
+		assert_int_equal(mcsec_mikey_extract(recv, m, &x, &r, &e), MCSEC_OK);
+		assert_int_equal(r.compat_sign_range_used, 1);
+		assert_int_equal(mcsec_eccsi_verify_count(), v1 + 2);
+		mcsec_mikey_result_clear(&r);
+		d0++;
+		/* a bad signature with the option: two verifications, no SAKKE */
+		m->raw[m->len - 70] ^= 0x01;
+		assert_int_equal(extract_rc(recv, m, &x, &e), MCSEC_ERR_BAD_SIGNATURE);
+		assert_int_equal(mcsec_eccsi_verify_count(), v1 + 4);
+		assert_int_equal(mcsec_sakke_decap_count(), d0);
+		m->raw[m->len - 70] ^= 0x01;
+	}
+	x.compat_sign_range = 0;
+	/* re-signed over the DESIGN.md range: accepted, range not compat */
 	resign(m);
-	assert_int_equal(extract_rc(recv, m, &x, &e), MCSEC_OK);
+	{
+		mcsec_mikey_result_t r;
+		x.compat_sign_range = 1;
+		assert_int_equal(mcsec_mikey_extract(recv, m, &x, &r, &e), MCSEC_OK);
+		assert_int_equal(r.compat_sign_range_used, 0);
+		mcsec_mikey_result_clear(&r);
+	}
 	assert_int_equal(mcsec_sakke_decap_count(), d0 + 1);
 	mcsec_mikey_msg_free(m);
 }

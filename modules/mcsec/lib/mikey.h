@@ -262,6 +262,11 @@ typedef struct mcsec_mikey_extract_opts
 	mcsec_mikey_replay_t *replay; /* optional */
 	int allow_sakke_to_self;	  /* decapsulate SAKKE-to-self when we are
 								   the initiator (default 0) */
+	/* Interop option, off by default (DESIGN.md 4 fixes the signed range
+	 * as ending with the 2-octet SIGN header): also accept a signature over
+	 * the message without that header, as some deployed clients make it.
+	 * A message failing both costs two ECCSI verifications. */
+	int compat_sign_range;
 } mcsec_mikey_extract_opts_t;
 
 /* Defaults: any purpose, any receiver, now, 300 s, no replay cache. */
@@ -286,6 +291,7 @@ typedef struct mcsec_mikey_result
 	int responder_hidden; /* IDRuidr was used */
 	char *kms_initiator, *kms_responder;
 	int via_sakke_to_self;
+	int compat_sign_range_used; /* signature matched without the header */
 	int has_key_params;
 	mcsec_mikey_keyparams_t kp;
 	const mcsec_keystore_entry_t *entry; /* our key set that decapsulated */

@@ -111,7 +111,7 @@ int mcsec_mikey_extract(const mcsec_keystore_t *ks, const mcsec_mikey_msg_t *m,
 	uint8_t iuid[MCSEC_UID_LEN];
 	uint64_t now, window, t, pno_i = 0, pno_r = 0;
 	unsigned purpose;
-	int rc;
+	int rc, compat_range = 0;
 
 	if(err) {
 		err->code = MCSEC_OK;
@@ -171,6 +171,13 @@ int mcsec_mikey_extract(const mcsec_keystore_t *ks, const mcsec_mikey_msg_t *m,
 	/* ECCSI (RFC 6507 5.2.2) over the signed range, before any SAKKE */
 	rc = mcsec_eccsi_verify(icert->pub_auth_key, iuid, MCSEC_UID_LEN, m->raw,
 			m->signed_len, m->sig);
+	if(rc == MCSEC_ERR_BAD_SIGNATURE && opts->compat_sign_range) {
+		/* opt-in: the range without the SIGN header (see mikey.h) */
+		rc = mcsec_eccsi_verify(icert->pub_auth_key, iuid, MCSEC_UID_LEN,
+				m->raw, m->signed_len - 2, m->sig);
+		if(rc == MCSEC_OK)
+			compat_range = 1;
+	}
 	if(rc)
 		return x_fail(err, rc, m->signed_len - 2, "ECCSI signature");
 
@@ -317,6 +324,7 @@ int mcsec_mikey_extract(const mcsec_keystore_t *ks, const mcsec_mikey_msg_t *m,
 		}
 	}
 
+	res->compat_sign_range_used = compat_range;
 	res->rand_len = m->rand_len;
 	memcpy(res->rand, m->rand, m->rand_len);
 	res->time = t;

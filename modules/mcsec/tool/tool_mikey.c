@@ -34,6 +34,7 @@ typedef struct mk_args
 	uint64_t at;
 	int have_at;
 	int no_time_check;
+	int compat_sign_range;
 	int expect;
 	uint64_t window;
 	const char *input;
@@ -59,6 +60,7 @@ enum
 	O_INITIATOR,
 	O_AT,
 	O_NO_TIME,
+	O_COMPAT_SIGN,
 	O_EXPECT,
 	O_WINDOW,
 	O_TO,
@@ -87,6 +89,7 @@ enum
 static const struct option mk_opts[] = {{"cert", 1, NULL, O_CERT},
 		{"keyset", 1, NULL, O_KEYSET}, {"initiator-uri", 1, NULL, O_INITIATOR},
 		{"at", 1, NULL, O_AT}, {"no-time-check", 0, NULL, O_NO_TIME},
+		{"compat-sign-range", 0, NULL, O_COMPAT_SIGN},
 		{"expect", 1, NULL, O_EXPECT}, {"window", 1, NULL, O_WINDOW},
 		{"to", 1, NULL, O_TO}, {"to-kms", 1, NULL, O_TO_KMS},
 		{"key-type", 1, NULL, O_KEY_TYPE}, {"key", 1, NULL, O_KEY},
@@ -111,7 +114,8 @@ static void mk_usage(FILE *f)
 			"  mcsec mikey extract --cert CERT.xml [--cert ...] --keyset "
 			"KEYSET.xml [--keyset ...]\n"
 			"        [--initiator-uri URI] [--at NTP-SECS | --no-time-check]\n"
-			"        [--expect TYPE] [--window SECS] [FILE]\n"
+			"        [--expect TYPE] [--window SECS] [--compat-sign-range] "
+			"[FILE]\n"
 			"  mcsec mikey build --cert CERT.xml [--cert ...] --keyset "
 			"INITIATOR-KEYSET.xml\n"
 			"        --to URI --to-kms URI --key-type TYPE --key HEX --key-id "
@@ -159,6 +163,9 @@ static int mk_parse_args(int argc, char **argv, mk_args_t *a)
 				break;
 			case O_NO_TIME:
 				a->no_time_check = 1;
+				break;
+			case O_COMPAT_SIGN:
+				a->compat_sign_range = 1;
 				break;
 			case O_EXPECT:
 				a->expect = mcsec_key_purpose_from_name(optarg);
@@ -424,6 +431,8 @@ static void print_result(const mcsec_mikey_result_t *r, int with_key)
 		printf("initiator-bound=%d\n", r->initiator_bound);
 	if(r->via_sakke_to_self)
 		printf("via-sakke-to-self=1\n");
+	if(r->compat_sign_range_used)
+		printf("sign-range=without-sign-header\n");
 	printf("kms-initiator=%s\n", r->kms_initiator);
 	printf("kms-responder=%s\n", r->kms_responder);
 	if(r->has_key_params)
@@ -444,6 +453,7 @@ static int mk_extract_with(const mk_args_t *a, mcsec_keystore_t *ks,
 	o.no_time_check = a->no_time_check;
 	o.now = a->have_at ? a->at : tool_ntp_now();
 	o.allow_sakke_to_self = 1;
+	o.compat_sign_range = a->compat_sign_range;
 	rc = mcsec_mikey_extract(ks, m, &o, res, &e);
 	if(rc)
 		tool_err("mikey: %s: %s (offset %zu)", mcsec_strerror(rc),
