@@ -332,8 +332,30 @@ static void test_types_and_values(void **state)
 	p.b[3] = 0x00; /* MIKEY-1 PRF tolerated */
 	assert_int_equal(parse(&p, &e), MCSEC_OK);
 	memcpy(&p, &m, sizeof(m));
-	p.b[9] = 0; /* SRTP-ID map */
+	p.b[9] = 3; /* IPSEC4-ID map */
 	assert_int_equal(parse(&p, &e), MCSEC_ERR_UNSUPPORTED);
+	assert_int_equal(e.offset, 9);
+	memcpy(&p, &m, sizeof(m));
+	p.b[9] = 0; /* SRTP-ID map with no CS: tolerated */
+	assert_int_equal(parse(&p, &e), MCSEC_OK);
+	/* SRTP-ID map with two CS (RFC 3830 6.1.1), as minisip stacks send */
+	{
+		static const uint8_t map[] = {0, 0x11, 0x22, 0x33, 0x44, 0, 0, 0, 1, 1,
+				0xaa, 0xbb, 0xcc, 0xdd, 0, 0, 0, 2};
+		mcsec_mikey_msg_t *msg = NULL;
+		tm_hdr(&p, 0x10000001u, 2, 0, map, sizeof(map));
+		tm_body(&p, T0);
+		tm_sign(&p);
+		assert_int_equal(mcsec_mikey_parse(p.b, p.len, &msg, &e), MCSEC_OK);
+		assert_int_equal(msg->ncs, 2);
+		assert_int_equal(msg->cs[1].cs_id, 2);
+		assert_int_equal(msg->cs[1].policies[0], 1);
+		assert_memory_equal(msg->cs[1].session_data, map + 10, 8);
+		mcsec_mikey_msg_free(msg);
+		tm_hdr(&p, 0x10000001u, 3, 0, map, sizeof(map)); /* 3 announced */
+		tm_T(&p, 0, T0);
+		assert_int_not_equal(parse(&p, &e), MCSEC_OK);
+	}
 	memcpy(&p, &m, sizeof(m));
 	p.b[8] = 1; /* #CS 1 with the empty map */
 	assert_int_equal(parse(&p, &e), MCSEC_ERR_MALFORMED);

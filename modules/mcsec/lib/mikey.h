@@ -3,7 +3,8 @@
  * Annex E): parser, verification and key extraction, builder, replay cache.
  *
  * Readings (DESIGN.md section 4): HDR data type 26, V 0, PRF 1; CS ID map
- * type 1 (empty, #CS 0) or 2 (GENERIC-ID, RFC 6043 6.1.1); T type 0
+ * type 1 (empty, #CS 0) or 2 (GENERIC-ID, RFC 6043 6.1.1), SRTP-ID (0,
+ * RFC 3830 6.1.1) tolerated on input; T type 0
  * (NTP-UTC); IDR payloads (RFC 6043 6.6) with roles IDRi 1, IDRr 2,
  * IDRkmsi 6, IDRkmsr 7, IDRuidi 8, IDRuidr 9; SAKKE params 1, ID scheme 2;
  * general extensions SAKKE-to-self (6) and key parameters (7); SIGN type 2
@@ -42,6 +43,7 @@ enum mcsec_mikey_payload
 #define MCSEC_MIKEY_VERSION 1
 #define MCSEC_MIKEY_DATA_TYPE_SAKKE 26	   /* RFC 6509 4.1 */
 #define MCSEC_MIKEY_PRF_HMAC_SHA256 1	   /* RFC 6043 6.1 */
+#define MCSEC_MIKEY_MAP_SRTP_ID 0		   /* RFC 3830 6.1.1 (tolerated) */
 #define MCSEC_MIKEY_MAP_EMPTY 1			   /* RFC 4738 */
 #define MCSEC_MIKEY_MAP_GENERIC_ID 2	   /* RFC 6043 6.1.1 */
 #define MCSEC_MIKEY_TS_NTP_UTC 0		   /* RFC 3830 6.6 */

@@ -151,9 +151,33 @@ static int parse_hdr(rd_t *r, mcsec_mikey_msg_t *m, uint8_t *next)
 					"HDR #CS not 0 with the empty map type");
 		return MCSEC_OK;
 	}
+	if(m->map_type == MCSEC_MIKEY_MAP_SRTP_ID) {
+		/* RFC 3830 6.1.1 SRTP-ID (Policy_no, SSRC, ROC per CS; CS IDs
+		 * 1..#CS): not what E.1.2 asks for, but MIKEY stacks of the
+		 * minisip lineage emit it; kept as GENERIC-ID-like entries with
+		 * one policy and SSRC || ROC as session data */
+		if(m->ncs == 0)
+			return MCSEC_OK;
+		m->cs = calloc(m->ncs, sizeof(*m->cs));
+		if(!m->cs)
+			return fail(r, MCSEC_ERR_INTERNAL, r->off, "out of memory");
+		for(unsigned i = 0; i < m->ncs; i++) {
+			mcsec_mikey_cs_t *c = &m->cs[i];
+			if((rc = need(r, 9, "HDR SRTP-ID map truncated")))
+				return rc;
+			c->cs_id = (uint8_t)(i + 1);
+			c->prot_type = 0;
+			c->npolicies = 1;
+			c->policies = r->p + r->off;
+			c->session_data = r->p + r->off + 1;
+			c->session_data_len = 8;
+			r->off += 9;
+		}
+		return MCSEC_OK;
+	}
 	if(m->map_type != MCSEC_MIKEY_MAP_GENERIC_ID)
-		return fail(
-				r, MCSEC_ERR_UNSUPPORTED, 9, "HDR CS ID map type not 1 or 2");
+		return fail(r, MCSEC_ERR_UNSUPPORTED, 9,
+				"HDR CS ID map type not 0, 1 or 2");
 	if(m->ncs == 0)
 		return MCSEC_OK;
 	m->cs = calloc(m->ncs, sizeof(*m->cs));
