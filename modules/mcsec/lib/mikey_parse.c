@@ -238,9 +238,13 @@ static int parse_sakke_body(rd_t *r, mcsec_mikey_sakke_t *s, size_t at)
 	if(s->params != MCSEC_MIKEY_SAKKE_PARAMS_1)
 		return fail(r, MCSEC_ERR_UNSUPPORTED, at + 1,
 				"SAKKE params not 1 (RFC 6509 A)");
-	if(s->id_scheme != MCSEC_MIKEY_SAKKE_ID_SCHEME_UID)
+	/* E.1.2: 2 (3GPP MCX hashed UID); E.3.1 says "URI Scheme" (1) for a
+	 * PCK while meaning the same F.2.1 UID, so 1 is tolerated on input
+	 * (a wrong identifier fails decapsulation anyway) */
+	if(s->id_scheme != MCSEC_MIKEY_SAKKE_ID_SCHEME_UID
+			&& s->id_scheme != MCSEC_MIKEY_SAKKE_ID_SCHEME_URI)
 		return fail(r, MCSEC_ERR_UNSUPPORTED, at + 2,
-				"SAKKE ID scheme not 2 (3GPP MCX hashed UID)");
+				"SAKKE ID scheme not 2 (3GPP MCX hashed UID) or 1");
 	if(s->len != MCSEC_SAKKE_SED_LEN)
 		return fail(
 				r, MCSEC_ERR_MALFORMED, at + 3, "SAKKE data length not 273");
