@@ -417,8 +417,19 @@ static void test_types_and_values(void **state)
 	assert_int_equal(parse(&p, &e), MCSEC_ERR_UNSUPPORTED);
 	tm_hdr(&p, 0x20000001u, 0, 1, NULL, 0);
 	tm_T(&p, 0, T0);
-	tm_sakke(&p, 1, 1, 273);
+	tm_sakke(&p, 1, 3, 273);
 	assert_int_equal(parse(&p, &e), MCSEC_ERR_UNSUPPORTED);
+	/* scheme 1 (E.3.1's "URI Scheme" for PCKs) is tolerated */
+	tm_hdr(&p, 0x10000001u, 0, 1, NULL, 0);
+	tm_T(&p, 0, T0);
+	tm_rand(&p, 16, 1);
+	tm_idr_s(&p, 1, TM_URI_I);
+	tm_idr_s(&p, 2, TM_URI_R);
+	tm_idr_s(&p, 6, TM_KMS);
+	tm_idr_s(&p, 7, TM_KMS);
+	tm_sakke(&p, 1, 1, 273);
+	tm_sign(&p);
+	assert_int_equal(parse(&p, &e), MCSEC_OK);
 	tm_hdr(&p, 0x20000001u, 0, 1, NULL, 0);
 	tm_T(&p, 0, T0);
 	tm_sakke(&p, 1, 2, 272);

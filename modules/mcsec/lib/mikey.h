@@ -49,6 +49,7 @@ enum mcsec_mikey_payload
 #define MCSEC_MIKEY_TS_NTP_UTC 0		   /* RFC 3830 6.6 */
 #define MCSEC_MIKEY_SAKKE_PARAMS_1 1	   /* RFC 6509 4.2 */
 #define MCSEC_MIKEY_SAKKE_ID_SCHEME_UID 2  /* TS 33.180 E.1.2 */
+#define MCSEC_MIKEY_SAKKE_ID_SCHEME_URI 1  /* RFC 6509, E.3.1 wording */
 #define MCSEC_MIKEY_SIGN_ECCSI 2		   /* RFC 6509 4.3 */
 #define MCSEC_MIKEY_GENEXT_SAKKE_TO_SELF 6 /* TS 33.180 E.5 */
 #define MCSEC_MIKEY_GENEXT_KEY_PARAMS 7	   /* TS 33.180 E.6 */
