@@ -55,6 +55,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	body[bl] = '\0';
 
 	(void)mcsec_mime_parse(body, bl, ct, cl, &m);
+	{
+		uint32_t ids[8];
+		size_t n = 0;
+		if(mcsec_xml_body_key_ids(body, bl, ct, ids, 8, &n) == MCSEC_OK
+				&& n > 8)
+			abort();
+	}
 	rc = mcsec_xml_body_unprotect(body, bl, ct, pol, &keys, 1,
 			(data[0] & 1) ? MCSEC_XML_SKIP_UNKNOWN_KEY : 0, &out, &ol, &oct);
 	if(rc == MCSEC_OK) {

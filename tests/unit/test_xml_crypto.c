@@ -636,6 +636,63 @@ static void test_policy_example_matches_default(void **state)
 	mcsec_xml_policy_free(e);
 }
 
+static void test_key_ids(void **state)
+{
+	mcsec_xml_keys_t k, k2;
+	mcsec_xml_policy_t *pol = NULL;
+	char *info, *p = NULL, *pct = NULL, *t;
+	size_t il, pl, n = 0;
+	uint32_t ids[4];
+	(void)state;
+
+	test_keys(&k, 0);
+	k2 = k;
+	k2.xpk_id = 0x30000007; /* an SPK towards a partner */
+	t = read_vec("../../../cfg/xml-policy.example", NULL);
+	assert_int_equal(
+			mcsec_xml_policy_parse(t, strlen(t), &pol, NULL), MCSEC_OK);
+	free(t);
+	info = read_vec("mcptt_info.xml", &il);
+	assert_int_equal(
+			mcsec_xml_body_protect(info, il, CT_INFO, pol, &k, &p, &pl, &pct),
+			MCSEC_OK);
+	assert_int_equal(mcsec_xml_body_key_ids(p, pl, pct, ids, 4, &n), MCSEC_OK);
+	assert_int_equal(n, 1); /* EncryptedData and Signature name the same key */
+	assert_int_equal(ids[0], 0x2000abcd);
+	free(p);
+	free(pct);
+	/* an encrypted URI with another key */
+	{
+		char *u = NULL, doc[1024];
+		assert_int_equal(
+				mcsec_uri_encrypt("sip:g@x", 7, &k2, NULL, &u), MCSEC_OK);
+		snprintf(doc, sizeof(doc),
+				"<r xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\" a=\"%s\">"
+				"<ds:KeyInfo><ds:KeyName>IACrzQ==</ds:KeyName></ds:KeyInfo>"
+				"<ds:KeyInfo><ds:KeyName>tk.1.user@example.org</ds:KeyName></"
+				"ds:KeyInfo></r>",
+				u);
+		free(u);
+		n = 0;
+		assert_int_equal(
+				mcsec_xml_doc_key_ids(doc, strlen(doc), ids, 4, &n), MCSEC_OK);
+		assert_int_equal(n, 2); /* document order: the root's attribute first */
+		assert_int_equal(ids[0], 0x30000007);
+		assert_int_equal(ids[1], 0x2000abcd);
+		n = 0;
+		assert_int_equal(mcsec_xml_doc_key_ids(doc, strlen(doc), ids, 1, &n),
+				MCSEC_ERR_UNSUPPORTED);
+	}
+	/* non-XML single bodies name nothing */
+	n = 9;
+	assert_int_equal(
+			mcsec_xml_body_key_ids("v=0", 3, "application/sdp", ids, 4, &n),
+			MCSEC_OK);
+	assert_int_equal(n, 0);
+	free(info);
+	mcsec_xml_policy_free(pol);
+}
+
 static void test_policy_parse(void **state)
 {
 	mcsec_xml_policy_t *p = NULL;
@@ -708,6 +765,7 @@ int main(void)
 			cmocka_unit_test(test_body_sign_verify),
 			cmocka_unit_test(test_xmlsec1_signed_body),
 			cmocka_unit_test(test_protect_unprotect),
+			cmocka_unit_test(test_key_ids),
 			cmocka_unit_test(test_policy_example_matches_default),
 			cmocka_unit_test(test_policy_parse),
 	};

@@ -748,6 +748,33 @@ int mcsec_xml_body_verify(const char *body, size_t len, const char *ctype,
 	return verify_parts(&m, keys, nkeys, &sp, nsigned);
 }
 
+/* ---------- keys a body needs ---------- */
+
+int mcsec_xml_body_key_ids(const char *body, size_t len, const char *ctype,
+		uint32_t *ids, size_t cap, size_t *n)
+{
+	mcsec_mime_t m;
+	size_t cl;
+	int rc;
+
+	if(!body || !ctype || !n || (!ids && cap))
+		return MCSEC_ERR_ARG;
+	*n = 0;
+	cl = strlen(ctype);
+	if(!is_multipart(ctype, cl))
+		return mcsec_mime_type_is_xml(ctype, cl)
+					   ? mcsec_xml_doc_key_ids(body, len, ids, cap, n)
+					   : MCSEC_OK;
+	rc = parse_multipart(body, len, ctype, &m);
+	for(size_t i = 0; rc == MCSEC_OK && i < m.nparts; i++) {
+		const mcsec_mime_part_t *p = &m.parts[i];
+		if(p->ctype && mcsec_mime_type_is_xml(p->ctype, p->ctype_len)
+				&& identity_cte(p))
+			rc = mcsec_xml_doc_key_ids(p->body, p->body_len, ids, cap, n);
+	}
+	return rc;
+}
+
 /* ---------- protect / unprotect ---------- */
 
 int mcsec_xml_body_protect(const char *body, size_t len, const char *ctype,

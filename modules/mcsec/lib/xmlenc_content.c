@@ -732,3 +732,57 @@ out:
 	xmlFreeDoc(doc);
 	return rc;
 }
+
+/* ---------- key lookup ---------- */
+
+static int add_id(uint32_t id, uint32_t *ids, size_t cap, size_t *n)
+{
+	for(size_t i = 0; i < *n; i++)
+		if(ids[i] == id)
+			return MCSEC_OK;
+	if(*n == cap)
+		return MCSEC_ERR_UNSUPPORTED;
+	ids[(*n)++] = id;
+	return MCSEC_OK;
+}
+
+int mcsec_xml_doc_key_ids(
+		const char *xml, size_t len, uint32_t *ids, size_t cap, size_t *n)
+{
+	xmlDocPtr doc = NULL;
+	int rc;
+
+	if(!xml || !n || (!ids && cap))
+		return MCSEC_ERR_ARG;
+	rc = mcsec_xml_parse(xml, len, &doc);
+	if(rc != MCSEC_OK)
+		return rc;
+	for(xmlNodePtr e = xmlDocGetRootElement(doc); e && rc == MCSEC_OK;
+			e = next_node(e, 0)) {
+		if(e->type != XML_ELEMENT_NODE)
+			continue;
+		if(mcsec_xml_is(e, MCSEC_DSIG_NS, "KeyName")
+				&& mcsec_xml_is(e->parent, MCSEC_DSIG_NS, "KeyInfo")) {
+			xmlChar *t = mcsec_xml_text(e);
+			uint32_t id;
+			if(t
+					&& mcsec_xml_key_name_parse(
+							   (const char *)t, strlen((const char *)t), &id)
+							   == MCSEC_OK)
+				rc = add_id(id, ids, cap, n);
+			xmlFree(t);
+		}
+		for(xmlAttrPtr a = e->properties; a && rc == MCSEC_OK; a = a->next) {
+			xmlChar *v = attr_value(a);
+			uint32_t id;
+			if(v
+					&& mcsec_uri_key_id(
+							   (const char *)v, strlen((const char *)v), &id)
+							   == MCSEC_OK)
+				rc = add_id(id, ids, cap, n);
+			xmlFree(v);
+		}
+	}
+	xmlFreeDoc(doc);
+	return rc;
+}

@@ -110,6 +110,13 @@ int mcsec_xml_decrypt_doc(const char *xml, size_t len,
 		const mcsec_xml_keys_t *keys, size_t nkeys, unsigned flags, char **out,
 		size_t *out_len, unsigned *count);
 
+/* The XPK-IDs one document names (ds:KeyInfo/ds:KeyName of EncryptedData,
+ * EncryptedKey or Signature, key-id of encrypted URI attributes), each
+ * once, so a caller can fetch the keys first.  KeyNames that are no XPK-ID
+ * are ignored.  MCSEC_ERR_UNSUPPORTED if there are more than cap. */
+int mcsec_xml_doc_key_ids(
+		const char *xml, size_t len, uint32_t *ids, size_t cap, size_t *n);
+
 /* ---- URI attribute values (xmlenc_uri.c) ---- */
 
 /* domain NULL = MCSEC_XML_DEFAULT_DOMAIN.  Needs a 16-octet conf key. */
@@ -139,6 +146,10 @@ int mcsec_xml_body_sign(const char *body, size_t len, const char *ctype,
  * else).  *nsigned (optional) = number of parts verified. */
 int mcsec_xml_body_verify(const char *body, size_t len, const char *ctype,
 		const mcsec_xml_keys_t *keys, size_t nkeys, unsigned *nsigned);
+/* mcsec_xml_doc_key_ids over every XML part of a body (single or
+ * multipart/mixed), the signatures part included. */
+int mcsec_xml_body_key_ids(const char *body, size_t len, const char *ctype,
+		uint32_t *ids, size_t cap, size_t *n);
 /* Module entry points: encrypt every XML part by the policy, then sign if
  * the policy requires integrity for any of them; and back: verify (required
  * when the policy says so, always when a signatures part is present),
