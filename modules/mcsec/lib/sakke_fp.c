@@ -154,8 +154,8 @@ void sakke_fp_mul(sakke_fp_t *r, const sakke_fp_t *a, const sakke_fp_t *b)
 	const uint64_t *p = sakke_p_int.v;
 	uint64_t t[N + 1];
 	if(use_mulx) {
-		sakke_fp_mulx_raw(t, a->v, b->v, p, p_inv);
-		goto reduce;
+		sakke_fp_mulx_mont(r->v, a->v, b->v, p, p_inv);
+		return;
 	}
 	memset(t, 0, sizeof(t));
 	for(int i = 0; i < N; i++) {
@@ -176,7 +176,6 @@ void sakke_fp_mul(sakke_fp_t *r, const sakke_fp_t *a, const sakke_fp_t *b)
 		t[N - 1] = (uint64_t)s;
 		t[N] = (uint64_t)(s >> 64);
 	}
-reduce:;
 	/* t < 2p: subtract p unless that borrows out of t[N]. */
 	uint64_t u[N];
 	uint64_t borrow = int_sub(u, t, p);

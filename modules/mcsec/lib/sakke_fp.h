@@ -72,9 +72,9 @@ int sakke_fp_batch_inv(sakke_fp_t *x, size_t n, sakke_fp_t *scratch);
 /* Tests: select the portable C or the BMI2 multiplication (default: BMI2
  * when the CPU has it).  Call after sakke_fp_init(), single-threaded. */
 void sakke_fp_use_mulx(int on);
-/* sakke_fp_mulx.c: BMI2 Montgomery product before the final subtraction */
+/* sakke_fp_mulx.c: BMI2 Montgomery product, fully reduced */
 int sakke_fp_mulx_available(void);
-void sakke_fp_mulx_raw(uint64_t out[SAKKE_LIMBS + 1], const uint64_t *a,
+void sakke_fp_mulx_mont(uint64_t out[SAKKE_LIMBS], const uint64_t *a,
 		const uint64_t *b, const uint64_t *p, uint64_t pinv);
 
 void sakke_fp2_mul(sakke_fp2_t *r, const sakke_fp2_t *x, const sakke_fp2_t *y);

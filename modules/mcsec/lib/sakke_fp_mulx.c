@@ -17,13 +17,14 @@ int sakke_fp_mulx_available(void)
 	return __builtin_cpu_supports("bmi2");
 }
 
-/* out[0..16] = a * b * 2^-1024 mod p before the final subtraction
- * (out < 2p, out[16] is the top word); m is scratch */
-void sakke_fp_mulx_raw(uint64_t out[SAKKE_LIMBS + 1], const uint64_t *a,
+/* out[0..15] = a * b * 2^-1024 mod p, fully reduced (a, b < p); out may
+ * alias a or b (written only at the end) */
+void sakke_fp_mulx_mont(uint64_t out[SAKKE_LIMBS], const uint64_t *a,
 		const uint64_t *b, const uint64_t *p, uint64_t pinv)
 {
 	uint64_t m[2 * SAKKE_LIMBS + 1];
 	uint64_t lo, hi, a0, a1, a2, m0, m1, m2;
+	uint64_t *outp = out;
 	__asm__ volatile(
 		/* -- generated: sakke_fp_mulx_gen.py -- */
 		"xorl %k[a0], %k[a0]\n\t"
@@ -2858,13 +2859,159 @@ void sakke_fp_mulx_raw(uint64_t out[SAKKE_LIMBS + 1], const uint64_t *a,
 		"xorl %k[a0], %k[a0]\n\t"
 		"movq %[a1], 248(%[m])\n\t"
 		"movq %[a2], 256(%[m])\n\t"
+		"movq 128(%[m]), %[lo]\n\t"
+		"subq 0(%[p]), %[lo]\n\t"
+		"movq %[lo], 0(%[m])\n\t"
+		"movq 136(%[m]), %[lo]\n\t"
+		"sbbq 8(%[p]), %[lo]\n\t"
+		"movq %[lo], 8(%[m])\n\t"
+		"movq 144(%[m]), %[lo]\n\t"
+		"sbbq 16(%[p]), %[lo]\n\t"
+		"movq %[lo], 16(%[m])\n\t"
+		"movq 152(%[m]), %[lo]\n\t"
+		"sbbq 24(%[p]), %[lo]\n\t"
+		"movq %[lo], 24(%[m])\n\t"
+		"movq 160(%[m]), %[lo]\n\t"
+		"sbbq 32(%[p]), %[lo]\n\t"
+		"movq %[lo], 32(%[m])\n\t"
+		"movq 168(%[m]), %[lo]\n\t"
+		"sbbq 40(%[p]), %[lo]\n\t"
+		"movq %[lo], 40(%[m])\n\t"
+		"movq 176(%[m]), %[lo]\n\t"
+		"sbbq 48(%[p]), %[lo]\n\t"
+		"movq %[lo], 48(%[m])\n\t"
+		"movq 184(%[m]), %[lo]\n\t"
+		"sbbq 56(%[p]), %[lo]\n\t"
+		"movq %[lo], 56(%[m])\n\t"
+		"movq 192(%[m]), %[lo]\n\t"
+		"sbbq 64(%[p]), %[lo]\n\t"
+		"movq %[lo], 64(%[m])\n\t"
+		"movq 200(%[m]), %[lo]\n\t"
+		"sbbq 72(%[p]), %[lo]\n\t"
+		"movq %[lo], 72(%[m])\n\t"
+		"movq 208(%[m]), %[lo]\n\t"
+		"sbbq 80(%[p]), %[lo]\n\t"
+		"movq %[lo], 80(%[m])\n\t"
+		"movq 216(%[m]), %[lo]\n\t"
+		"sbbq 88(%[p]), %[lo]\n\t"
+		"movq %[lo], 88(%[m])\n\t"
+		"movq 224(%[m]), %[lo]\n\t"
+		"sbbq 96(%[p]), %[lo]\n\t"
+		"movq %[lo], 96(%[m])\n\t"
+		"movq 232(%[m]), %[lo]\n\t"
+		"sbbq 104(%[p]), %[lo]\n\t"
+		"movq %[lo], 104(%[m])\n\t"
+		"movq 240(%[m]), %[lo]\n\t"
+		"sbbq 112(%[p]), %[lo]\n\t"
+		"movq %[lo], 112(%[m])\n\t"
+		"movq 248(%[m]), %[lo]\n\t"
+		"sbbq 120(%[p]), %[lo]\n\t"
+		"movq %[lo], 120(%[m])\n\t"
+		"movq 256(%[m]), %[hi]\n\t"
+		"sbbq $0, %[hi]\n\t"
+		"movq %[outp], %[b]\n\t"
+		"movq 128(%[m]), %[lo]\n\t"
+		"movq 0(%[m]), %[a0]\n\t"
+		"xorq %[a0], %[lo]\n\t"
+		"andq %[hi], %[lo]\n\t"
+		"xorq %[a0], %[lo]\n\t"
+		"movq %[lo], 0(%[b])\n\t"
+		"movq 136(%[m]), %[lo]\n\t"
+		"movq 8(%[m]), %[a0]\n\t"
+		"xorq %[a0], %[lo]\n\t"
+		"andq %[hi], %[lo]\n\t"
+		"xorq %[a0], %[lo]\n\t"
+		"movq %[lo], 8(%[b])\n\t"
+		"movq 144(%[m]), %[lo]\n\t"
+		"movq 16(%[m]), %[a0]\n\t"
+		"xorq %[a0], %[lo]\n\t"
+		"andq %[hi], %[lo]\n\t"
+		"xorq %[a0], %[lo]\n\t"
+		"movq %[lo], 16(%[b])\n\t"
+		"movq 152(%[m]), %[lo]\n\t"
+		"movq 24(%[m]), %[a0]\n\t"
+		"xorq %[a0], %[lo]\n\t"
+		"andq %[hi], %[lo]\n\t"
+		"xorq %[a0], %[lo]\n\t"
+		"movq %[lo], 24(%[b])\n\t"
+		"movq 160(%[m]), %[lo]\n\t"
+		"movq 32(%[m]), %[a0]\n\t"
+		"xorq %[a0], %[lo]\n\t"
+		"andq %[hi], %[lo]\n\t"
+		"xorq %[a0], %[lo]\n\t"
+		"movq %[lo], 32(%[b])\n\t"
+		"movq 168(%[m]), %[lo]\n\t"
+		"movq 40(%[m]), %[a0]\n\t"
+		"xorq %[a0], %[lo]\n\t"
+		"andq %[hi], %[lo]\n\t"
+		"xorq %[a0], %[lo]\n\t"
+		"movq %[lo], 40(%[b])\n\t"
+		"movq 176(%[m]), %[lo]\n\t"
+		"movq 48(%[m]), %[a0]\n\t"
+		"xorq %[a0], %[lo]\n\t"
+		"andq %[hi], %[lo]\n\t"
+		"xorq %[a0], %[lo]\n\t"
+		"movq %[lo], 48(%[b])\n\t"
+		"movq 184(%[m]), %[lo]\n\t"
+		"movq 56(%[m]), %[a0]\n\t"
+		"xorq %[a0], %[lo]\n\t"
+		"andq %[hi], %[lo]\n\t"
+		"xorq %[a0], %[lo]\n\t"
+		"movq %[lo], 56(%[b])\n\t"
+		"movq 192(%[m]), %[lo]\n\t"
+		"movq 64(%[m]), %[a0]\n\t"
+		"xorq %[a0], %[lo]\n\t"
+		"andq %[hi], %[lo]\n\t"
+		"xorq %[a0], %[lo]\n\t"
+		"movq %[lo], 64(%[b])\n\t"
+		"movq 200(%[m]), %[lo]\n\t"
+		"movq 72(%[m]), %[a0]\n\t"
+		"xorq %[a0], %[lo]\n\t"
+		"andq %[hi], %[lo]\n\t"
+		"xorq %[a0], %[lo]\n\t"
+		"movq %[lo], 72(%[b])\n\t"
+		"movq 208(%[m]), %[lo]\n\t"
+		"movq 80(%[m]), %[a0]\n\t"
+		"xorq %[a0], %[lo]\n\t"
+		"andq %[hi], %[lo]\n\t"
+		"xorq %[a0], %[lo]\n\t"
+		"movq %[lo], 80(%[b])\n\t"
+		"movq 216(%[m]), %[lo]\n\t"
+		"movq 88(%[m]), %[a0]\n\t"
+		"xorq %[a0], %[lo]\n\t"
+		"andq %[hi], %[lo]\n\t"
+		"xorq %[a0], %[lo]\n\t"
+		"movq %[lo], 88(%[b])\n\t"
+		"movq 224(%[m]), %[lo]\n\t"
+		"movq 96(%[m]), %[a0]\n\t"
+		"xorq %[a0], %[lo]\n\t"
+		"andq %[hi], %[lo]\n\t"
+		"xorq %[a0], %[lo]\n\t"
+		"movq %[lo], 96(%[b])\n\t"
+		"movq 232(%[m]), %[lo]\n\t"
+		"movq 104(%[m]), %[a0]\n\t"
+		"xorq %[a0], %[lo]\n\t"
+		"andq %[hi], %[lo]\n\t"
+		"xorq %[a0], %[lo]\n\t"
+		"movq %[lo], 104(%[b])\n\t"
+		"movq 240(%[m]), %[lo]\n\t"
+		"movq 112(%[m]), %[a0]\n\t"
+		"xorq %[a0], %[lo]\n\t"
+		"andq %[hi], %[lo]\n\t"
+		"xorq %[a0], %[lo]\n\t"
+		"movq %[lo], 112(%[b])\n\t"
+		"movq 248(%[m]), %[lo]\n\t"
+		"movq 120(%[m]), %[a0]\n\t"
+		"xorq %[a0], %[lo]\n\t"
+		"andq %[hi], %[lo]\n\t"
+		"xorq %[a0], %[lo]\n\t"
+		"movq %[lo], 120(%[b])\n\t"
 		/* -- end generated -- */
 		: [lo] "=&r"(lo), [hi] "=&r"(hi), [a0] "=&r"(a0), [a1] "=&r"(a1),
-		[a2] "=&r"(a2), [m0] "=&r"(m0), [m1] "=&r"(m1), [m2] "=&r"(m2)
-		: [a] "r"(a), [b] "r"(b), [p] "r"(p), [m] "r"(m), [pinv] "m"(pinv)
+		[a2] "=&r"(a2), [m0] "=&r"(m0), [m1] "=&r"(m1), [m2] "=&r"(m2),
+		[b] "+r"(b)
+		: [a] "r"(a), [p] "r"(p), [m] "r"(m), [pinv] "m"(pinv), [outp] "m"(outp)
 		: "rdx", "cc", "memory");
-	for(int i = 0; i <= SAKKE_LIMBS; i++)
-		out[i] = m[SAKKE_LIMBS + i];
 }
 
 #else
@@ -2874,7 +3021,7 @@ int sakke_fp_mulx_available(void)
 	return 0;
 }
 
-void sakke_fp_mulx_raw(uint64_t out[SAKKE_LIMBS + 1], const uint64_t *a,
+void sakke_fp_mulx_mont(uint64_t out[SAKKE_LIMBS], const uint64_t *a,
 		const uint64_t *b, const uint64_t *p, uint64_t pinv)
 {
 	(void)out;

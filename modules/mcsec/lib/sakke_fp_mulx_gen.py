@@ -2,7 +2,7 @@
 """Generates the body of sakke_fp_mulx.c: fully unrolled 1024-bit
 Montgomery multiplication (finely integrated product scanning) with BMI2
 mulx, two 192-bit column accumulators (a*b products and m*p products) so the
-carry chains overlap.  Usage: python3 sakke_fp_mulx_gen.py > body.inc, then
+carry chains overlap, then the masked final subtraction of p.  Usage: python3 sakke_fp_mulx_gen.py > body.inc, then
 paste between the markers in sakke_fp_mulx.c.  Straight-line code: no
 branch and no data-dependent address."""
 import sys
@@ -45,4 +45,20 @@ for i in range(N,2*N-1):
     A_=[A_[1],A_[2],A_[0]]; zero(A_[2])
 L.append(f"movq {A_[0]}, {R(N-1)}")
 L.append(f"movq {A_[1]}, {R(N)}")
+# final subtraction: u = r - p into m[0..15] (the m words are no longer
+# needed); keep = r[16] - borrow is all ones iff r < p; out = keep ? r : u
+for j in range(N):
+    L.append(f"movq {R(j)}, %[lo]")
+    L.append(f"{'subq' if j == 0 else 'sbbq'} {P(j)}, %[lo]")
+    L.append(f"movq %[lo], {M(j)}")
+L.append(f"movq {R(N)}, %[hi]")
+L.append("sbbq $0, %[hi]")
+L.append("movq %[outp], %[b]")
+for j in range(N):
+    L.append(f"movq {R(j)}, %[lo]")
+    L.append(f"movq {M(j)}, %[a0]")
+    L.append("xorq %[a0], %[lo]")
+    L.append("andq %[hi], %[lo]")
+    L.append("xorq %[a0], %[lo]")
+    L.append(f"movq %[lo], {8*j}(%[b])")
 sys.stdout.write("\n".join('\t\t"'+l+'\\n\\t"' for l in L)+"\n")
