@@ -16,11 +16,11 @@
  * index depends on z, RSK, r, SSV or w in this code; field inversions of
  * secret-derived values are blinded before OpenSSL's BN_mod_inverse.
  *
- * Per-process state: the tables of P (840 KB) and g (420 KB), built on
- * first use; a cache of up to 4 encapsulation tables (840 KB each) keyed
+ * Per-process state: the tables of P (1.4 MB) and g (700 KB), built on
+ * first use; a cache of up to 4 encapsulation tables (1.4 MB each) keyed
  * by (Z, ID), built on the second encapsulation to the same (Z, ID) and
  * guarded by a mutex; the decapsulation counter.  A receiver key holds
- * about 1.2 MB (lines and table).
+ * about 1.75 MB (lines 350 KB, table 1.4 MB).
  */
 #ifndef MCSEC_SAKKE_H
 #define MCSEC_SAKKE_H

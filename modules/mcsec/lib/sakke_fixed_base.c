@@ -34,7 +34,7 @@ static int batch_to_aff(sakke_aff_t *out, const sakke_jac_t *in, size_t n,
 
 int sakke_fb_build(sakke_fb_t *tb, const sakke_aff_t *Q)
 {
-	/* B_j = 2^(5j) Q and D_j = 2 B_j, made affine together; then the odd
+	/* B_j = 2^(wj) Q and D_j = 2 B_j, made affine together; then the odd
 	 * multiples (2e+1) B_j = (2e-1) B_j + D_j with mixed additions (never
 	 * exceptional: 2e-1 != +-2 mod q), made affine together. */
 	sakke_jac_t *pts = malloc(NPTS * sizeof(*pts));

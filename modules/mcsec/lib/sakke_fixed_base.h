@@ -1,8 +1,8 @@
 /*
  * mcsec - fixed-base scalar multiplication on the SAKKE curve: a table of
- * affine points (2e+1) 2^(5j) Q for one public point Q (e.g. [b]P + Z,
+ * affine points (2e+1) 2^(6j) Q for one public point Q (e.g. [b]P + Z,
  * RFC 6508 6.2.1 step 3 / 6.2.2 step 5), so [k]Q costs one mixed addition
- * per 5-bit window and no doubling.  Table entries are read with
+ * per 6-bit window and no doubling.  Table entries are read with
  * constant-time scans; the digits are odd (regular recoding), so the
  * sequence of operations is the same for every k.
  */
@@ -11,9 +11,9 @@
 
 #include "sakke_curve.h"
 
-#define SAKKE_FB_W 5
+#define SAKKE_FB_W 6
 #define SAKKE_FB_ENTRIES (1 << (SAKKE_FB_W - 1))
-#define SAKKE_FB_WINDOWS 205 /* ceil(1023 / 5): k + q < 2^1023 */
+#define SAKKE_FB_WINDOWS 171 /* ceil(1023 / 6): k + q < 2^1023 */
 
 typedef struct sakke_fb
 {

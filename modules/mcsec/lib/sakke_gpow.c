@@ -3,9 +3,9 @@
  *
  * g stands for the class of 1 + i g in PF_p = F_p2* / F_p*.  The table
  * holds, for window j and odd e, the representative t with class
- * (1 + i t) = (1 + i g)^(e 2^(5j)); the inverse of (1 + i t) in PF_p is its
+ * (1 + i t) = (1 + i g)^(e 2^(wj)), w = SAKKE_FB_W; the inverse of (1 + i t) in PF_p is its
  * conjugate (1 - i t), so signed odd digits cost a negation.  Built once
- * per process (about 420 KB) on first use; read-only afterwards.
+ * per process (about 700 KB) on first use; read-only afterwards.
  */
 #include <pthread.h>
 #include <stdlib.h>
