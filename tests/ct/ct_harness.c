@@ -97,7 +97,8 @@ static int run_eccsi(void)
 	int rc;
 
 	if(mcsec_eccsi_kms_generate(ksak, kpak) != MCSEC_OK
-			|| mcsec_eccsi_kms_issue(ksak, kpak, id, sizeof(id), ssk, pvt) != MCSEC_OK)
+			|| mcsec_eccsi_kms_issue(ksak, kpak, id, sizeof(id), ssk, pvt)
+					   != MCSEC_OK)
 		return fail("eccsi kms set-up");
 	SECRET(ssk, sizeof(ssk));
 	rc = mcsec_eccsi_signer_new(kpak, id, sizeof(id), ssk, pvt, &s);
@@ -116,7 +117,8 @@ static int run_eccsi(void)
 		PUBLIC(sig, sizeof(sig));
 		if(rc != MCSEC_OK)
 			return fail("eccsi sign_with_j");
-		if(mcsec_eccsi_verify(kpak, id, sizeof(id), msg, sizeof(msg), sig) != MCSEC_OK)
+		if(mcsec_eccsi_verify(kpak, id, sizeof(id), msg, sizeof(msg), sig)
+				!= MCSEC_OK)
 			return fail("eccsi verify");
 	}
 	/* fresh random j inside the library */
@@ -124,7 +126,8 @@ static int run_eccsi(void)
 	PUBLIC(&rc, sizeof(rc));
 	PUBLIC(sig, sizeof(sig));
 	if(rc != MCSEC_OK
-			|| mcsec_eccsi_verify(kpak, id, sizeof(id), msg, sizeof(msg), sig) != MCSEC_OK)
+			|| mcsec_eccsi_verify(kpak, id, sizeof(id), msg, sizeof(msg), sig)
+					   != MCSEC_OK)
 		return fail("eccsi sign");
 	mcsec_eccsi_signer_free(s);
 	printf("ct_harness: eccsi ok\n");

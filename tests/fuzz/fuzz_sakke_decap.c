@@ -24,7 +24,8 @@ static const char Z_HEX[] =
 		"63383866E0753C5AC0E72709F8445F2E6178E065857E0EDA10F68206B63505ED"
 		"87E534FB2831FF957FB7DC619DAE61301EEACC2FDA3680EA4999258A833CEA8F"
 		"C67C6D19487FB449059F26CC8AAB655AB58B7CC796E24E9A394095754F5F8BAE";
-static const char ID_HEX[] = "323031312D30320074656C3A2B34343737303039303031323300";
+static const char ID_HEX[] =
+		"323031312D30320074656C3A2B34343737303039303031323300";
 static const char RSK_HEX[] =
 		"04"
 		"93AF67E5007BA6E6A80DA793DA300FA4B52D0A74E25E6E7B2B3D6EE9D18A9B5C"
@@ -45,10 +46,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	if(mcsec_hex_decode(Z_HEX, strlen(Z_HEX), Z, sizeof(Z)) != sizeof(Z)
-			|| mcsec_hex_decode(RSK_HEX, strlen(RSK_HEX), rsk, sizeof(rsk)) != sizeof(rsk))
+			|| mcsec_hex_decode(RSK_HEX, strlen(RSK_HEX), rsk, sizeof(rsk))
+					   != sizeof(rsk))
 		abort();
 	id_len = mcsec_hex_decode(ID_HEX, strlen(ID_HEX), id, sizeof(id));
-	if(id_len <= 0 || mcsec_sakke_key_new(Z, id, (size_t)id_len, rsk, &key) != MCSEC_OK)
+	if(id_len <= 0
+			|| mcsec_sakke_key_new(Z, id, (size_t)id_len, rsk, &key)
+					   != MCSEC_OK)
 		abort();
 	return 0;
 }

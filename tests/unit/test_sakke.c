@@ -156,7 +156,8 @@ static void test_encap_rfc(void **state)
 	/* twice: the second goes through the per-(Z, ID) table */
 	for(int i = 0; i < 3; i++) {
 		memset(sed, 0, sizeof(sed));
-		assert_int_equal(mcsec_sakke_encap(V.Z, V.b, V.b_len, V.ssv, sed), MCSEC_OK);
+		assert_int_equal(
+				mcsec_sakke_encap(V.Z, V.b, V.b_len, V.ssv, sed), MCSEC_OK);
 		assert_memory_equal(sed, V.R, 257);
 		assert_memory_equal(sed + 257, V.H, 16);
 	}
@@ -165,7 +166,8 @@ static void test_encap_rfc(void **state)
 static void test_validate_rfc_rsk(void **state)
 {
 	(void)state;
-	assert_int_equal(mcsec_sakke_validate_rsk(V.Z, V.b, V.b_len, V.K), MCSEC_OK);
+	assert_int_equal(
+			mcsec_sakke_validate_rsk(V.Z, V.b, V.b_len, V.K), MCSEC_OK);
 }
 
 static void test_pairing_rfc(void **state)
@@ -193,12 +195,14 @@ static void test_decap_rfc(void **state)
 
 /* ---- RFC 6508 6.1.2: bad RSKs ---- */
 
-static void expect_bad_rsk(const uint8_t *Z, const uint8_t *id, size_t id_len,
-		const uint8_t *K)
+static void expect_bad_rsk(
+		const uint8_t *Z, const uint8_t *id, size_t id_len, const uint8_t *K)
 {
 	mcsec_sakke_key_t *k = (mcsec_sakke_key_t *)1;
-	assert_int_equal(mcsec_sakke_validate_rsk(Z, id, id_len, K), MCSEC_ERR_INVALID_KEY);
-	assert_int_equal(mcsec_sakke_key_new(Z, id, id_len, K, &k), MCSEC_ERR_INVALID_KEY);
+	assert_int_equal(
+			mcsec_sakke_validate_rsk(Z, id, id_len, K), MCSEC_ERR_INVALID_KEY);
+	assert_int_equal(
+			mcsec_sakke_key_new(Z, id, id_len, K, &k), MCSEC_ERR_INVALID_KEY);
 	assert_null(k);
 }
 
@@ -271,12 +275,14 @@ static void test_validate_rejects(void **state)
 
 /* ---- RFC 6508 6.2.2: every check failing on its own ---- */
 
-static void expect_decap_fail(mcsec_sakke_key_t *k, const uint8_t *sed, size_t len)
+static void expect_decap_fail(
+		mcsec_sakke_key_t *k, const uint8_t *sed, size_t len)
 {
 	uint8_t ssv[16];
 	uint64_t n0 = mcsec_sakke_decap_count();
 	memset(ssv, 0xA5, sizeof(ssv));
-	assert_int_equal(mcsec_sakke_decap(k, sed, len, ssv), MCSEC_ERR_DECAP_FAILED);
+	assert_int_equal(
+			mcsec_sakke_decap(k, sed, len, ssv), MCSEC_ERR_DECAP_FAILED);
 	for(int i = 0; i < 16; i++)
 		assert_int_equal(ssv[i], 0xA5); /* nothing written */
 	assert_int_equal(mcsec_sakke_decap_count(), n0 + 1);
@@ -345,7 +351,8 @@ static void test_decap_rejects(void **state)
 	expect_decap_fail(k, s, 273);
 	/* NULL arguments */
 	expect_decap_fail(k, NULL, 273);
-	assert_int_equal(mcsec_sakke_decap(NULL, V.sed, 273, ssv), MCSEC_ERR_DECAP_FAILED);
+	assert_int_equal(
+			mcsec_sakke_decap(NULL, V.sed, 273, ssv), MCSEC_ERR_DECAP_FAILED);
 	mcsec_sakke_key_free(k);
 }
 
@@ -356,7 +363,8 @@ static void test_decap_other_identity(void **state)
 	(void)state;
 	memcpy(id2, V.b, V.b_len);
 	id2[V.b_len - 2] ^= 0x01; /* ...0124 */
-	assert_int_equal(mcsec_sakke_encap(V.Z, id2, V.b_len, V.ssv, sed), MCSEC_OK);
+	assert_int_equal(
+			mcsec_sakke_encap(V.Z, id2, V.b_len, V.ssv, sed), MCSEC_OK);
 	assert_memory_not_equal(sed, V.R, 257);
 	expect_decap_fail(k, sed, 273);
 	mcsec_sakke_key_free(k);
@@ -378,9 +386,11 @@ static void test_random_round_trips(void **state)
 		assert_int_equal(mcsec_sakke_key_new(Z, id, id_len, K, &k), MCSEC_OK);
 		for(int j = 0; j < 3; j++) {
 			assert_int_equal(RAND_bytes(ssv, sizeof(ssv)), 1);
-			assert_int_equal(mcsec_sakke_encap(Z, id, id_len, ssv, sed), MCSEC_OK);
+			assert_int_equal(
+					mcsec_sakke_encap(Z, id, id_len, ssv, sed), MCSEC_OK);
 			memset(out, 0, sizeof(out));
-			assert_int_equal(mcsec_sakke_decap(k, sed, sizeof(sed), out), MCSEC_OK);
+			assert_int_equal(
+					mcsec_sakke_decap(k, sed, sizeof(sed), out), MCSEC_OK);
 			assert_memory_equal(out, ssv, 16);
 		}
 		/* another KMS's public key does not validate this RSK */
@@ -394,7 +404,8 @@ static void test_kms_issue_args(void **state)
 	uint8_t zero[128], K[257], qq[128];
 	(void)state;
 	memset(zero, 0, sizeof(zero));
-	assert_int_equal(mcsec_sakke_kms_issue(zero, V.b, V.b_len, K), MCSEC_ERR_ARG);
+	assert_int_equal(
+			mcsec_sakke_kms_issue(zero, V.b, V.b_len, K), MCSEC_ERR_ARG);
 	memcpy(qq, V.q, 128);
 	assert_int_equal(mcsec_sakke_kms_issue(qq, V.b, V.b_len, K), MCSEC_ERR_ARG);
 	assert_int_equal(mcsec_sakke_kms_issue(V.z, NULL, 3, K), MCSEC_ERR_ARG);
@@ -406,27 +417,36 @@ static void test_encap_args(void **state)
 	(void)state;
 	memcpy(Z, V.Z, 257);
 	Z[200] ^= 1; /* off the curve */
-	assert_int_equal(mcsec_sakke_encap(Z, V.b, V.b_len, V.ssv, sed), MCSEC_ERR_ARG);
+	assert_int_equal(
+			mcsec_sakke_encap(Z, V.b, V.b_len, V.ssv, sed), MCSEC_ERR_ARG);
 	Z[200] ^= 1;
 	Z[0] = 0;
-	assert_int_equal(mcsec_sakke_encap(Z, V.b, V.b_len, V.ssv, sed), MCSEC_ERR_ARG);
-	assert_int_equal(mcsec_sakke_encap(NULL, V.b, V.b_len, V.ssv, sed), MCSEC_ERR_ARG);
+	assert_int_equal(
+			mcsec_sakke_encap(Z, V.b, V.b_len, V.ssv, sed), MCSEC_ERR_ARG);
+	assert_int_equal(
+			mcsec_sakke_encap(NULL, V.b, V.b_len, V.ssv, sed), MCSEC_ERR_ARG);
 	/* identifiers over 4096 octets */
 	{
 		static uint8_t long_id[4097];
 		mcsec_sakke_key_t *k = NULL;
 		uint8_t K[257];
-		assert_int_equal(mcsec_sakke_encap(V.Z, long_id, sizeof(long_id), V.ssv, sed),
+		assert_int_equal(
+				mcsec_sakke_encap(V.Z, long_id, sizeof(long_id), V.ssv, sed),
 				MCSEC_ERR_ARG);
-		assert_int_equal(mcsec_sakke_validate_rsk(V.Z, long_id, sizeof(long_id), V.K),
+		assert_int_equal(
+				mcsec_sakke_validate_rsk(V.Z, long_id, sizeof(long_id), V.K),
 				MCSEC_ERR_ARG);
-		assert_int_equal(mcsec_sakke_key_new(V.Z, long_id, sizeof(long_id), V.K, &k),
+		assert_int_equal(
+				mcsec_sakke_key_new(V.Z, long_id, sizeof(long_id), V.K, &k),
 				MCSEC_ERR_ARG);
-		assert_int_equal(mcsec_sakke_kms_issue(V.z, long_id, sizeof(long_id), K),
+		assert_int_equal(
+				mcsec_sakke_kms_issue(V.z, long_id, sizeof(long_id), K),
 				MCSEC_ERR_ARG);
 		/* 4096 octets are fine */
-		assert_int_equal(mcsec_sakke_kms_issue(V.z, long_id, 4096, K), MCSEC_OK);
-		assert_int_equal(mcsec_sakke_validate_rsk(V.Z, long_id, 4096, K), MCSEC_OK);
+		assert_int_equal(
+				mcsec_sakke_kms_issue(V.z, long_id, 4096, K), MCSEC_OK);
+		assert_int_equal(
+				mcsec_sakke_validate_rsk(V.Z, long_id, 4096, K), MCSEC_OK);
 	}
 }
 
@@ -456,7 +476,8 @@ static void test_portable_multiplication(void **state)
 		assert_true(sakke_int_lt_mask(&r1, &sakke_p_int) != 0);
 	}
 	sakke_fp_use_mulx(0);
-	assert_int_equal(mcsec_sakke_encap(V.Z, V.b, V.b_len, V.ssv, sed), MCSEC_OK);
+	assert_int_equal(
+			mcsec_sakke_encap(V.Z, V.b, V.b_len, V.ssv, sed), MCSEC_OK);
 	assert_memory_equal(sed, V.sed, 273);
 	assert_int_equal(mcsec_sakke_decap(k, V.sed, 273, ssv), MCSEC_OK);
 	assert_memory_equal(ssv, V.ssv, 16);
@@ -487,23 +508,23 @@ static void test_field_inverse(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_params_match_rfc6509),
-		cmocka_unit_test(test_kms_public_key),
-		cmocka_unit_test(test_kms_issue_rsk),
-		cmocka_unit_test(test_r),
-		cmocka_unit_test(test_g_pow_r_and_mask),
-		cmocka_unit_test(test_encap_rfc),
-		cmocka_unit_test(test_validate_rfc_rsk),
-		cmocka_unit_test(test_pairing_rfc),
-		cmocka_unit_test(test_decap_rfc),
-		cmocka_unit_test(test_validate_rejects),
-		cmocka_unit_test(test_decap_rejects),
-		cmocka_unit_test(test_decap_other_identity),
-		cmocka_unit_test(test_random_round_trips),
-		cmocka_unit_test(test_kms_issue_args),
-		cmocka_unit_test(test_encap_args),
-		cmocka_unit_test(test_portable_multiplication),
-		cmocka_unit_test(test_field_inverse),
+			cmocka_unit_test(test_params_match_rfc6509),
+			cmocka_unit_test(test_kms_public_key),
+			cmocka_unit_test(test_kms_issue_rsk),
+			cmocka_unit_test(test_r),
+			cmocka_unit_test(test_g_pow_r_and_mask),
+			cmocka_unit_test(test_encap_rfc),
+			cmocka_unit_test(test_validate_rfc_rsk),
+			cmocka_unit_test(test_pairing_rfc),
+			cmocka_unit_test(test_decap_rfc),
+			cmocka_unit_test(test_validate_rejects),
+			cmocka_unit_test(test_decap_rejects),
+			cmocka_unit_test(test_decap_other_identity),
+			cmocka_unit_test(test_random_round_trips),
+			cmocka_unit_test(test_kms_issue_args),
+			cmocka_unit_test(test_encap_args),
+			cmocka_unit_test(test_portable_multiplication),
+			cmocka_unit_test(test_field_inverse),
 	};
 	return cmocka_run_group_tests(tests, load, NULL);
 }

@@ -25,9 +25,9 @@
 #include "sakke.h"
 #include "sakke_internal.h"
 
-#define KMS_KEYS 2		/* KMS key pairs (one made by wolfSSL, one by mcsec) */
-#define IDS_PER_KMS 5	/* random identities per KMS */
-#define SSVS_PER_ID 20	/* SSVs per identity and direction */
+#define KMS_KEYS 2	   /* KMS key pairs (one made by wolfSSL, one by mcsec) */
+#define IDS_PER_KMS 5  /* random identities per KMS */
+#define SSVS_PER_ID 20 /* SSVs per identity and direction */
 
 static WC_RNG rng;
 
@@ -104,34 +104,42 @@ static void test_differential(void **state)
 			sz = sizeof(rsk_w);
 			assert_int_equal(wc_EncodeSakkeRsk(&wk, pt, rsk_w, &sz, 0), 0);
 			assert_int_equal(sz, 257);
-			assert_int_equal(mcsec_sakke_kms_issue(z, id, id_len, rsk_m), MCSEC_OK);
+			assert_int_equal(
+					mcsec_sakke_kms_issue(z, id, id_len, rsk_m), MCSEC_OK);
 			assert_memory_equal(rsk_m, rsk_w, 257);
 
 			/* 6.1.2 both ways, and a wrong RSK fails in both */
-			assert_int_equal(mcsec_sakke_validate_rsk(Z, id, id_len, rsk_w), MCSEC_OK);
+			assert_int_equal(
+					mcsec_sakke_validate_rsk(Z, id, id_len, rsk_w), MCSEC_OK);
 			{
 				SakkeKey c;
 				ecc_point *p2 = wc_ecc_new_point();
 				wolf_client(&c, Z, id, id_len, NULL, NULL, n != 0);
 				assert_int_equal(wc_DecodeSakkeRsk(&c, rsk_m, 257, p2), 0);
 				valid = 0;
-				assert_int_equal(wc_ValidateSakkeRsk(&c, id, (word16)id_len, p2, &valid), 0);
+				assert_int_equal(
+						wc_ValidateSakkeRsk(&c, id, (word16)id_len, p2, &valid),
+						0);
 				assert_int_equal(valid, 1);
 				/* the RSK of id with its last octet changed */
 				uint8_t id2[64];
 				memcpy(id2, id, id_len);
 				id2[id_len - 1] ^= 0x80;
 				valid = 1;
-				assert_int_equal(wc_ValidateSakkeRsk(&c, id2, (word16)id_len, p2, &valid), 0);
+				assert_int_equal(wc_ValidateSakkeRsk(
+										 &c, id2, (word16)id_len, p2, &valid),
+						0);
 				assert_int_equal(valid, 0);
-				assert_int_equal(mcsec_sakke_validate_rsk(Z, id2, id_len, rsk_m),
+				assert_int_equal(
+						mcsec_sakke_validate_rsk(Z, id2, id_len, rsk_m),
 						MCSEC_ERR_INVALID_KEY);
 				wc_ecc_del_point(p2);
 				wc_FreeSakkeKey(&c);
 			}
 			rsk_cases++;
 
-			assert_int_equal(mcsec_sakke_key_new(Z, id, id_len, rsk_m, &mk), MCSEC_OK);
+			assert_int_equal(
+					mcsec_sakke_key_new(Z, id, id_len, rsk_m, &mk), MCSEC_OK);
 			/* one wolfSSL client per identity (it caches [b]P + Z) */
 			SakkeKey c;
 			ecc_point *p2 = wc_ecc_new_point();
@@ -143,27 +151,34 @@ static void test_differential(void **state)
 
 				/* mcsec -> wolfSSL */
 				assert_int_equal(RAND_bytes(ssv, sizeof(ssv)), 1);
-				assert_int_equal(mcsec_sakke_encap(Z, id, id_len, ssv, sed), MCSEC_OK);
+				assert_int_equal(
+						mcsec_sakke_encap(Z, id, id_len, ssv, sed), MCSEC_OK);
 				memcpy(buf, sed + 257, 16);
-				assert_int_equal(wc_DeriveSakkeSSV(&c, WC_HASH_TYPE_SHA256, buf, 16, sed, 257), 0);
+				assert_int_equal(wc_DeriveSakkeSSV(&c, WC_HASH_TYPE_SHA256, buf,
+										 16, sed, 257),
+						0);
 				assert_memory_equal(buf, ssv, 16);
 				cases_m2w++;
 
 				/* wolfSSL -> mcsec; and the same SSV gives the same SED */
 				assert_int_equal(RAND_bytes(ssv, sizeof(ssv)), 1);
 				memcpy(buf, ssv, 16);
-				assert_int_equal(wc_MakeSakkeEncapsulatedSSV(&c, WC_HASH_TYPE_SHA256,
-										 buf, 16, auth, &authSz),
+				assert_int_equal(
+						wc_MakeSakkeEncapsulatedSSV(&c, WC_HASH_TYPE_SHA256,
+								buf, 16, auth, &authSz),
 						0);
 				assert_int_equal(authSz, 257);
 				memcpy(sed, auth, 257);
 				memcpy(sed + 257, buf, 16);
 				memset(out, 0, sizeof(out));
-				assert_int_equal(mcsec_sakke_decap(mk, sed, sizeof(sed), out), MCSEC_OK);
+				assert_int_equal(
+						mcsec_sakke_decap(mk, sed, sizeof(sed), out), MCSEC_OK);
 				assert_memory_equal(out, ssv, 16);
 				{
 					uint8_t sed2[273];
-					assert_int_equal(mcsec_sakke_encap(Z, id, id_len, ssv, sed2), MCSEC_OK);
+					assert_int_equal(
+							mcsec_sakke_encap(Z, id, id_len, ssv, sed2),
+							MCSEC_OK);
 					assert_memory_equal(sed2, sed, 273);
 				}
 				/* a wolfSSL SED with H flipped fails in mcsec */
@@ -179,7 +194,8 @@ static void test_differential(void **state)
 		}
 		wc_FreeSakkeKey(&wk);
 	}
-	print_message("sakke differential: %d RSKs, %d mcsec->wolfSSL, %d wolfSSL->mcsec\n",
+	print_message("sakke differential: %d RSKs, %d mcsec->wolfSSL, %d "
+				  "wolfSSL->mcsec\n",
 			rsk_cases, cases_m2w, cases_w2m);
 	assert_true(cases_m2w >= 200 && cases_w2m >= 200);
 }
@@ -187,7 +203,7 @@ static void test_differential(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_differential),
+			cmocka_unit_test(test_differential),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

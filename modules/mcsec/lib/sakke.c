@@ -99,8 +99,8 @@ static int id_to_int(sakke_fp_t *b, const uint8_t *id, size_t id_len)
 }
 
 /* [b]P + Z (RFC 6508 6.1.2, 6.2.1 step 3); public values */
-static int id_point(sakke_aff_t *qb, const sakke_aff_t *Z, const uint8_t *id,
-		size_t id_len)
+static int id_point(
+		sakke_aff_t *qb, const sakke_aff_t *Z, const uint8_t *id, size_t id_len)
 {
 	sakke_fp_t b;
 	sakke_jac_t bp, z, s;
@@ -119,8 +119,8 @@ static int id_point(sakke_aff_t *qb, const sakke_aff_t *Z, const uint8_t *id,
 
 /* ---- KMS side (RFC 6508 6.1.1) -------------------------------------- */
 
-int mcsec_sakke_kms_generate(uint8_t z[MCSEC_SAKKE_SCALAR_LEN],
-		uint8_t Z[MCSEC_SAKKE_POINT_LEN])
+int mcsec_sakke_kms_generate(
+		uint8_t z[MCSEC_SAKKE_SCALAR_LEN], uint8_t Z[MCSEC_SAKKE_POINT_LEN])
 {
 	BIGNUM *q = NULL, *zz = NULL;
 	sakke_fp_t zi;
@@ -171,7 +171,8 @@ int mcsec_sakke_kms_issue(const uint8_t z[MCSEC_SAKKE_SCALAR_LEN],
 	zz = BN_secure_new();
 	a = BN_bin2bn(id, (int)id_len, NULL);
 	inv = BN_secure_new();
-	if(!ctx || !q || !zz || !a || !inv || !BN_bin2bn(z, MCSEC_SAKKE_SCALAR_LEN, zz))
+	if(!ctx || !q || !zz || !a || !inv
+			|| !BN_bin2bn(z, MCSEC_SAKKE_SCALAR_LEN, zz))
 		goto out;
 	if(BN_is_zero(zz) || BN_cmp(zz, q) >= 0) {
 		rc = MCSEC_ERR_ARG;
@@ -208,15 +209,17 @@ out:
 /* ---- RSK validation (RFC 6508 6.1.2) and receiver keys --------------- */
 
 /* Lines of the RSK and the check <[a]P + Z, RSK> == g. */
-static int validate(sakke_miller_t *m, sakke_aff_t *qa, const uint8_t Z[MCSEC_SAKKE_POINT_LEN],
-		const uint8_t *id, size_t id_len, const uint8_t rsk[MCSEC_SAKKE_POINT_LEN])
+static int validate(sakke_miller_t *m, sakke_aff_t *qa,
+		const uint8_t Z[MCSEC_SAKKE_POINT_LEN], const uint8_t *id,
+		size_t id_len, const uint8_t rsk[MCSEC_SAKKE_POINT_LEN])
 {
 	sakke_aff_t z, k;
 	sakke_fp_t w;
 	int rc = sakke_init();
 	if(rc != MCSEC_OK)
 		return rc;
-	if(sakke_point_decode(&z, Z) != MCSEC_OK || sakke_point_decode(&k, rsk) != MCSEC_OK)
+	if(sakke_point_decode(&z, Z) != MCSEC_OK
+			|| sakke_point_decode(&k, rsk) != MCSEC_OK)
 		return MCSEC_ERR_INVALID_KEY;
 	rc = id_point(qa, &z, id, id_len);
 	if(rc != MCSEC_OK)
@@ -314,16 +317,16 @@ static int tag_of(uint8_t tag[32], const uint8_t Z[MCSEC_SAKKE_POINT_LEN],
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	unsigned int n = 0;
 	int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)
-			&& EVP_DigestUpdate(ctx, Z, MCSEC_SAKKE_POINT_LEN)
-			&& (id_len == 0 || EVP_DigestUpdate(ctx, id, id_len))
-			&& EVP_DigestFinal_ex(ctx, tag, &n) && n == 32;
+			 && EVP_DigestUpdate(ctx, Z, MCSEC_SAKKE_POINT_LEN)
+			 && (id_len == 0 || EVP_DigestUpdate(ctx, id, id_len))
+			 && EVP_DigestFinal_ex(ctx, tag, &n) && n == 32;
 	EVP_MD_CTX_free(ctx);
 	return ok ? MCSEC_OK : MCSEC_ERR_INTERNAL;
 }
 
 /* R = [r]Qb, through the cache when possible; holds the lock throughout. */
-static int encap_point(sakke_jac_t *R, const uint8_t tag[32], const sakke_aff_t *qb,
-		const sakke_fp_t *r)
+static int encap_point(sakke_jac_t *R, const uint8_t tag[32],
+		const sakke_aff_t *qb, const sakke_fp_t *r)
 {
 	int slot = -1, victim = 0, rc = MCSEC_OK;
 	pthread_mutex_lock(&encap_lock);
@@ -335,7 +338,8 @@ static int encap_point(sakke_jac_t *R, const uint8_t tag[32], const sakke_aff_t 
 		}
 		if(!encap_cache[i].used
 				|| (encap_cache[victim].used
-						&& encap_cache[i].last_use < encap_cache[victim].last_use))
+						&& encap_cache[i].last_use
+								   < encap_cache[victim].last_use))
 			victim = i;
 	}
 	if(slot < 0) {
@@ -364,8 +368,8 @@ out:
 	return rc;
 }
 
-int mcsec_sakke_encap(const uint8_t Z[MCSEC_SAKKE_POINT_LEN],
-		const uint8_t *id, size_t id_len, const uint8_t ssv[MCSEC_SAKKE_SSV_LEN],
+int mcsec_sakke_encap(const uint8_t Z[MCSEC_SAKKE_POINT_LEN], const uint8_t *id,
+		size_t id_len, const uint8_t ssv[MCSEC_SAKKE_SSV_LEN],
 		uint8_t sed[MCSEC_SAKKE_SED_LEN])
 {
 	sakke_aff_t z, qb, ra;
@@ -521,7 +525,8 @@ int mcsec_sakke_internal_mask(const uint8_t w[MCSEC_SAKKE_SCALAR_LEN],
 }
 
 int mcsec_sakke_internal_pairing(const mcsec_sakke_key_t *k,
-		const uint8_t R[MCSEC_SAKKE_POINT_LEN], uint8_t w[MCSEC_SAKKE_SCALAR_LEN])
+		const uint8_t R[MCSEC_SAKKE_POINT_LEN],
+		uint8_t w[MCSEC_SAKKE_SCALAR_LEN])
 {
 	sakke_aff_t ra;
 	sakke_fp_t v;
@@ -534,8 +539,8 @@ int mcsec_sakke_internal_pairing(const mcsec_sakke_key_t *k,
 	return rc;
 }
 
-void mcsec_sakke_internal_secret_region(const mcsec_sakke_key_t *k,
-		const void **ptr, size_t *len)
+void mcsec_sakke_internal_secret_region(
+		const mcsec_sakke_key_t *k, const void **ptr, size_t *len)
 {
 	*ptr = &k->miller;
 	*len = sizeof(k->miller);

@@ -34,8 +34,8 @@
 #define MCSEC_SAKKE_SED_LEN (MCSEC_SAKKE_POINT_LEN + MCSEC_SAKKE_SSV_LEN)
 
 /* KMS side (test KMS): z random in [2, q-1], Z = [z]P. */
-int mcsec_sakke_kms_generate(uint8_t z[MCSEC_SAKKE_SCALAR_LEN],
-		uint8_t Z[MCSEC_SAKKE_POINT_LEN]);
+int mcsec_sakke_kms_generate(
+		uint8_t z[MCSEC_SAKKE_SCALAR_LEN], uint8_t Z[MCSEC_SAKKE_POINT_LEN]);
 /* RFC 6508 6.1.1: RSK = [(a + z)^-1]P. */
 int mcsec_sakke_kms_issue(const uint8_t z[MCSEC_SAKKE_SCALAR_LEN],
 		const uint8_t *id, size_t id_len, uint8_t rsk[MCSEC_SAKKE_POINT_LEN]);
@@ -49,8 +49,8 @@ int mcsec_sakke_validate_rsk(const uint8_t Z[MCSEC_SAKKE_POINT_LEN],
 /* RFC 6508 6.2.1: encapsulate ssv to ID under KMS public key Z
  * (deterministic: r = HashToIntegerRange(SSV || b, q)).  MCSEC_ERR_ARG if
  * Z is not a valid point. */
-int mcsec_sakke_encap(const uint8_t Z[MCSEC_SAKKE_POINT_LEN],
-		const uint8_t *id, size_t id_len, const uint8_t ssv[MCSEC_SAKKE_SSV_LEN],
+int mcsec_sakke_encap(const uint8_t Z[MCSEC_SAKKE_POINT_LEN], const uint8_t *id,
+		size_t id_len, const uint8_t ssv[MCSEC_SAKKE_SSV_LEN],
 		uint8_t sed[MCSEC_SAKKE_SED_LEN]);
 
 /* A receiver key: validated RSK plus precomputation that depends only on

@@ -60,7 +60,8 @@ int sakke_point_decode(sakke_aff_t *r, const uint8_t in[SAKKE_POINT_OCTETS])
 		return MCSEC_ERR_MALFORMED;
 	sakke_int_from_bytes(&x, in + 1);
 	sakke_int_from_bytes(&y, in + 1 + SAKKE_FP_BYTES);
-	if(!sakke_int_lt_mask(&x, &sakke_p_int) || !sakke_int_lt_mask(&y, &sakke_p_int))
+	if(!sakke_int_lt_mask(&x, &sakke_p_int)
+			|| !sakke_int_lt_mask(&y, &sakke_p_int))
 		return MCSEC_ERR_MALFORMED;
 	sakke_fp_to_mont(&r->x, &x);
 	sakke_fp_to_mont(&r->y, &y);
@@ -155,7 +156,8 @@ void sakke_jac_neg_ct(sakke_jac_t *r, uint64_t mask)
 	sakke_fp_cmov(&r->y, &ny, mask);
 }
 
-void sakke_jac_add_ct(sakke_jac_t *r, const sakke_jac_t *a, const sakke_jac_t *b)
+void sakke_jac_add_ct(
+		sakke_jac_t *r, const sakke_jac_t *a, const sakke_jac_t *b)
 {
 	sakke_fp_t z1z1, z2z2, u1, u2, s1, s2, h, rr, hh, hhh, v, t;
 	sakke_jac_t sum, dbl;
@@ -187,7 +189,8 @@ void sakke_jac_add_ct(sakke_jac_t *r, const sakke_jac_t *a, const sakke_jac_t *b
 	sakke_fp_sub(&sum.y, &v, &hhh);
 
 	sakke_jac_dbl(&dbl, a);
-	uint64_t same = sakke_fp_is_zero_mask(&h) & sakke_fp_is_zero_mask(&rr) & ~a_inf & ~b_inf;
+	uint64_t same = sakke_fp_is_zero_mask(&h) & sakke_fp_is_zero_mask(&rr)
+					& ~a_inf & ~b_inf;
 	jac_cmov(&sum, &dbl, same);
 	jac_cmov(&sum, b, a_inf);
 	jac_cmov(&sum, a, b_inf & ~a_inf);

@@ -42,7 +42,8 @@ void sakke_jac_dbl(sakke_jac_t *r, const sakke_jac_t *a);
 /* r = a + b for a != +-b, neither infinity (the caller's invariant). */
 void sakke_jac_madd(sakke_jac_t *r, const sakke_jac_t *a, const sakke_aff_t *b);
 /* r = a + b for any a, b (infinity, equal, opposite), constant time. */
-void sakke_jac_add_ct(sakke_jac_t *r, const sakke_jac_t *a, const sakke_jac_t *b);
+void sakke_jac_add_ct(
+		sakke_jac_t *r, const sakke_jac_t *a, const sakke_jac_t *b);
 void sakke_jac_neg_ct(sakke_jac_t *r, uint64_t mask);
 /* ~0 if the Jacobian point equals the affine one (Z != 0), else 0. */
 uint64_t sakke_jac_eq_aff_mask(const sakke_jac_t *a, const sakke_aff_t *b);
@@ -62,6 +63,7 @@ static inline uint64_t sakke_ct_eq_u32(uint32_t a, uint32_t b)
 }
 
 /* r = [k]A for k < q (variable base, constant time in k). */
-void sakke_scalar_mul(sakke_jac_t *r, const sakke_aff_t *A, const sakke_fp_t *k);
+void sakke_scalar_mul(
+		sakke_jac_t *r, const sakke_aff_t *A, const sakke_fp_t *k);
 
 #endif

@@ -21,10 +21,10 @@ sakke_fp_t sakke_p_int, sakke_q_int;
 sakke_fp_t sakke_fp_one;
 
 /* Per-process constants, written once under pthread_once. */
-static uint64_t p_inv;		 /* -p^-1 mod 2^64 */
-static sakke_fp_t fp_r2;	 /* 2^2048 mod p */
-static sakke_fp_t fp_r3;	 /* 2^3072 mod p */
-static int use_mulx;		 /* CPU has BMI2: sakke_fp_mulx.c */
+static uint64_t p_inv;	 /* -p^-1 mod 2^64 */
+static sakke_fp_t fp_r2; /* 2^2048 mod p */
+static sakke_fp_t fp_r3; /* 2^3072 mod p */
+static int use_mulx;	 /* CPU has BMI2: sakke_fp_mulx.c */
 static int fp_init_rc = MCSEC_ERR_INTERNAL;
 static pthread_once_t fp_once = PTHREAD_ONCE_INIT;
 
@@ -54,7 +54,8 @@ void sakke_int_to_bytes(uint8_t out[SAKKE_FP_BYTES], const sakke_fp_t *a)
 /* 1024-bit add/subtract with carry chains (adc/sbb on x86-64). */
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <x86intrin.h>
-static inline uint64_t int_add(uint64_t *r, const uint64_t *a, const uint64_t *b)
+static inline uint64_t int_add(
+		uint64_t *r, const uint64_t *a, const uint64_t *b)
 {
 	unsigned char c = 0;
 	unsigned long long t;
@@ -65,7 +66,8 @@ static inline uint64_t int_add(uint64_t *r, const uint64_t *a, const uint64_t *b
 	}
 	return c;
 }
-static inline uint64_t int_sub(uint64_t *r, const uint64_t *a, const uint64_t *b)
+static inline uint64_t int_sub(
+		uint64_t *r, const uint64_t *a, const uint64_t *b)
 {
 	unsigned char c = 0;
 	unsigned long long t;
@@ -77,7 +79,8 @@ static inline uint64_t int_sub(uint64_t *r, const uint64_t *a, const uint64_t *b
 	return c;
 }
 #else
-static inline uint64_t int_add(uint64_t *r, const uint64_t *a, const uint64_t *b)
+static inline uint64_t int_add(
+		uint64_t *r, const uint64_t *a, const uint64_t *b)
 {
 	u128 c = 0;
 	for(int i = 0; i < N; i++) {
@@ -87,7 +90,8 @@ static inline uint64_t int_add(uint64_t *r, const uint64_t *a, const uint64_t *b
 	}
 	return (uint64_t)c;
 }
-static inline uint64_t int_sub(uint64_t *r, const uint64_t *a, const uint64_t *b)
+static inline uint64_t int_sub(
+		uint64_t *r, const uint64_t *a, const uint64_t *b)
 {
 	uint64_t borrow = 0;
 	for(int i = 0; i < N; i++) {
@@ -100,7 +104,8 @@ static inline uint64_t int_sub(uint64_t *r, const uint64_t *a, const uint64_t *b
 #endif
 
 /* r = keep ? x : y, word by word */
-static inline void select_words(uint64_t *r, const uint64_t *x, const uint64_t *y, uint64_t keep)
+static inline void select_words(
+		uint64_t *r, const uint64_t *x, const uint64_t *y, uint64_t keep)
 {
 #pragma GCC unroll 16
 	for(int i = 0; i < N; i++)
@@ -316,7 +321,8 @@ int sakke_fp_inv(sakke_fp_t *r, const sakke_fp_t *a)
 	ctx = BN_CTX_new();
 	bn = BN_new();
 	bp = BN_new();
-	if(!ctx || !bn || !bp || !bn_from_int(bn, &y) || !bn_from_int(bp, &sakke_p_int))
+	if(!ctx || !bn || !bp || !bn_from_int(bn, &y)
+			|| !bn_from_int(bp, &sakke_p_int))
 		goto out;
 	bi = BN_mod_inverse(NULL, bn, bp, ctx);
 	if(!bi) {
@@ -395,7 +401,8 @@ void sakke_fp2_sqr(sakke_fp2_t *r, const sakke_fp2_t *x)
 }
 
 /* (a + ib)(1 + it) = (a - bt) + i(b + at) */
-void sakke_fp2_mul_1it(sakke_fp2_t *r, const sakke_fp2_t *x, const sakke_fp_t *t)
+void sakke_fp2_mul_1it(
+		sakke_fp2_t *r, const sakke_fp2_t *x, const sakke_fp_t *t)
 {
 	sakke_fp_t bt, at;
 	sakke_fp_mul(&bt, &x->b, t);

@@ -80,6 +80,7 @@ void sakke_fp_mulx_mont(uint64_t out[SAKKE_LIMBS], const uint64_t *a,
 void sakke_fp2_mul(sakke_fp2_t *r, const sakke_fp2_t *x, const sakke_fp2_t *y);
 void sakke_fp2_sqr(sakke_fp2_t *r, const sakke_fp2_t *x);
 /* r = x * (1 + i*t) */
-void sakke_fp2_mul_1it(sakke_fp2_t *r, const sakke_fp2_t *x, const sakke_fp_t *t);
+void sakke_fp2_mul_1it(
+		sakke_fp2_t *r, const sakke_fp2_t *x, const sakke_fp_t *t);
 
 #endif

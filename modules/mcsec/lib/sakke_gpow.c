@@ -29,7 +29,8 @@ static void gtab_build(void)
 	sakke_fp2_t *e = malloc(NT * sizeof(*e));
 	sakke_fp_t *re = malloc(NT * sizeof(*re));
 	sakke_fp_t *scratch = malloc(NT * sizeof(*scratch));
-	sakke_fp_t (*tab)[SAKKE_FB_ENTRIES] = malloc(SAKKE_FB_WINDOWS * sizeof(*tab));
+	sakke_fp_t(*tab)[SAKKE_FB_ENTRIES] =
+			malloc(SAKKE_FB_WINDOWS * sizeof(*tab));
 	sakke_fp2_t base, two;
 	if(!e || !re || !scratch || !tab || sakke_curve_init() != MCSEC_OK)
 		goto out;
@@ -49,7 +50,8 @@ static void gtab_build(void)
 	if(sakke_fp_batch_inv(re, NT, scratch) != MCSEC_OK)
 		goto out;
 	for(int i = 0; i < NT; i++)
-		sakke_fp_mul(&tab[i / SAKKE_FB_ENTRIES][i % SAKKE_FB_ENTRIES], &e[i].b, &re[i]);
+		sakke_fp_mul(&tab[i / SAKKE_FB_ENTRIES][i % SAKKE_FB_ENTRIES], &e[i].b,
+				&re[i]);
 	gtab = tab;
 	tab = NULL;
 	gtab_rc = MCSEC_OK;

@@ -23,9 +23,9 @@ static int sha256_2(uint8_t out[HLEN], const uint8_t *a, size_t alen,
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	unsigned int olen = 0;
 	int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)
-			&& EVP_DigestUpdate(ctx, a, alen)
-			&& (blen == 0 || EVP_DigestUpdate(ctx, b, blen))
-			&& EVP_DigestFinal_ex(ctx, out, &olen) && olen == HLEN;
+			 && EVP_DigestUpdate(ctx, a, alen)
+			 && (blen == 0 || EVP_DigestUpdate(ctx, b, blen))
+			 && EVP_DigestFinal_ex(ctx, out, &olen) && olen == HLEN;
 	EVP_MD_CTX_free(ctx);
 	return ok ? MCSEC_OK : MCSEC_ERR_INTERNAL;
 }

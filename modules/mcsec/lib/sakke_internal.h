@@ -24,10 +24,11 @@ int mcsec_sakke_internal_mask(const uint8_t w[MCSEC_SAKKE_SCALAR_LEN],
 		uint8_t mask[MCSEC_SAKKE_SSV_LEN]);
 /* RFC 6508 6.2.2 step 2: w = <R, RSK> with the key's precomputation. */
 int mcsec_sakke_internal_pairing(const mcsec_sakke_key_t *k,
-		const uint8_t R[MCSEC_SAKKE_POINT_LEN], uint8_t w[MCSEC_SAKKE_SCALAR_LEN]);
+		const uint8_t R[MCSEC_SAKKE_POINT_LEN],
+		uint8_t w[MCSEC_SAKKE_SCALAR_LEN]);
 /* The key's secret-derived memory (line coefficients of the RSK), so the
  * constant-time harness can mark it undefined for valgrind. */
-void mcsec_sakke_internal_secret_region(const mcsec_sakke_key_t *k,
-		const void **ptr, size_t *len);
+void mcsec_sakke_internal_secret_region(
+		const mcsec_sakke_key_t *k, const void **ptr, size_t *len);
 
 #endif

@@ -79,7 +79,8 @@ int sakke_miller_precompute(sakke_miller_t *m, const sakke_aff_t *K)
 	 * the Z of the point after step j; doubling lines also need the
 	 * affine point before the step (X, Y over den[j-1]). */
 	const size_t n = SAKKE_MILLER_OPS;
-	sakke_fp_t *num = NULL, *den = NULL, *px = NULL, *py = NULL, *scratch = NULL;
+	sakke_fp_t *num = NULL, *den = NULL, *px = NULL, *py = NULL,
+			   *scratch = NULL;
 	sakke_jac_t T;
 	sakke_aff_t nk;
 	int rc = ops_init();
@@ -177,7 +178,8 @@ out:
 	return rc;
 }
 
-int sakke_pairing_eval(sakke_fp_t *w, const sakke_miller_t *m, const sakke_aff_t *R)
+int sakke_pairing_eval(
+		sakke_fp_t *w, const sakke_miller_t *m, const sakke_aff_t *R)
 {
 	/* Line Y = lambda X + c at psi(R) = (-xR, i yR):
 	 * l = i yR - lambda (-xR) - c = (lambda xR - c) + i yR */

@@ -34,6 +34,7 @@ typedef struct sakke_miller
 int sakke_miller_precompute(sakke_miller_t *m, const sakke_aff_t *K);
 /* w = <R, K> (Montgomery form).  R must be on E; the result is only
  * meaningful for R in <P>.  MCSEC_ERR_ARG in the degenerate case. */
-int sakke_pairing_eval(sakke_fp_t *w, const sakke_miller_t *m, const sakke_aff_t *R);
+int sakke_pairing_eval(
+		sakke_fp_t *w, const sakke_miller_t *m, const sakke_aff_t *R);
 
 #endif
