@@ -62,6 +62,7 @@ function flush() {
 			cls = classify(top)
 			count[cls]++
 			if (cls == "mcsec") sites = sites "  " kind ": " top "\n"
+			if (cls == "other") osites = osites "  " kind ": " top "\n"
 			detail = detail "---- [" cls "] " kind "\n" stack "\n"
 		}
 	}
@@ -95,6 +96,7 @@ END {
 	flush()
 	printf "ct_mcsec_reports=%d\nct_openssl_reports=%d\nct_other_reports=%d\n", count["mcsec"], count["openssl"], count["other"]
 	if (sites != "") printf "mcsec sites:\n%s", sites
+	if (osites != "") printf "other sites (libc etc.; see the stacks in the summary):\n%s", osites
 	printf "%s", detail > summary
 }' "$LOG" | tee "$OUT/result.txt"
 
