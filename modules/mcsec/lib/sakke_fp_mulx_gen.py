@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Generates the body of sakke_fp_mulx.c: fully unrolled 1024-bit
 Montgomery multiplication (finely integrated product scanning) with BMI2
-mulx, two 192-bit column accumulators (a*b products and m*p products) so the
-carry chains overlap, then the masked final subtraction of p.  Usage: python3 sakke_fp_mulx_gen.py > body.inc, then
-paste between the markers in sakke_fp_mulx.c.  Straight-line code: no
+mulx and two 192-bit column accumulators (a*b products into a fresh one per
+column, m*p products into the running one, so the next column's a*b
+products need not wait for m), then the masked final subtraction of p.
+Usage: python3 sakke_fp_mulx_gen.py > body.inc, then paste between the
+markers in sakke_fp_mulx.c (and clang-format it).  Straight-line code: no
 branch and no data-dependent address."""
 import sys
 N=16
@@ -29,8 +31,8 @@ def col(pairs_ab, pairs_mp):
     # interleave
     n=max(len(pairs_ab),len(pairs_mp))
     for k in range(n):
-        if k<len(pairs_ab): mac(A_, *pairs_ab[k])
-        if k<len(pairs_mp): mac(M_, *pairs_mp[k])
+        if k<len(pairs_ab): mac(M_, *pairs_ab[k])
+        if k<len(pairs_mp): mac(A_, *pairs_mp[k])
 for i in range(N):
     col([(B(i-j),A(j)) for j in range(i+1)], [(M(j),P(i-j)) for j in range(i)])
     merge()
