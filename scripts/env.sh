@@ -5,10 +5,13 @@
 #   MCSEC_MCX_SERVER  host:port of the MCX server      default 127.0.0.1:5070
 #   MCSEC_STATE_DIR   KMS certificates, key sets, run files   default build/demo
 #   MCSEC_CTL         ctl binrpc socket (kamcmd -s form)      default unix:<state>/run/ctl.sock
-#   MCSEC_IDENTITY    the proxy's MDSI URI(s), space separated (optional)
+#   MCSEC_IDENTITY    the proxy's identities (MDSI URIs), comma separated (optional)
 #   MCSEC_KMS_CERT    KMS certificate files/dirs, space separated; default <state>/kms if not empty
-#   MCSEC_KEY_SET     key set files/dirs, space separated; default <state>/keysets if not empty
+#   MCSEC_KEY_SET     key set files/dirs, space separated; default <state>/keys if not empty
+#                     (<state>/keysets, the earlier name, is used when keys/ is absent)
 #   MCSEC_CHILDREN    SIP worker processes (default 4), MCSEC_DEBUG log level (default 2)
+#   MCSEC_ASYNC_WORKERS  async workers for the CSK upload crypto (default 2)
+#   MCSEC_CSK_LIFETIME   CSK binding lifetime in seconds (default 3600)
 MCSEC_TOP="${MCSEC_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 
 mcsec_env() {
@@ -31,7 +34,12 @@ mcsec_env() {
 		;;
 	esac
 
-	mkdir -p "$MCSEC_STATE_DIR/run" "$MCSEC_STATE_DIR/kms" "$MCSEC_STATE_DIR/keysets"
+	mkdir -p "$MCSEC_STATE_DIR/run" "$MCSEC_STATE_DIR/kms"
+	local keydir="$MCSEC_STATE_DIR/keys"
+	if [ ! -d "$keydir" ] && [ -d "$MCSEC_STATE_DIR/keysets" ]; then
+		keydir="$MCSEC_STATE_DIR/keysets"
+	fi
+	mkdir -p "$keydir"
 	KAM_RUNDIR="$MCSEC_STATE_DIR/run"
 	KAM_PIDFILE="$KAM_RUNDIR/kamailio.pid"
 
@@ -44,6 +52,8 @@ mcsec_env() {
 		-A "MCSEC_MODULE=\"$MCSEC_TOP/build/mcsec.so\""
 		-A "MCSEC_CHILDREN=$MCSEC_CHILDREN"
 		-A "MCSEC_DEBUG=$MCSEC_DEBUG"
+		-A "MCSEC_ASYNC_WORKERS=${MCSEC_ASYNC_WORKERS:-2}"
+		-A "MCSEC_CSK_LIFETIME=${MCSEC_CSK_LIFETIME:-3600}"
 	)
 	# repeatable module parameters: up to 4 values each, as MCSEC_<NAME>_<n> defines
 	local kc ks
@@ -52,10 +62,11 @@ mcsec_env() {
 		kc="$MCSEC_STATE_DIR/kms"
 	fi
 	ks="${MCSEC_KEY_SET:-}"
-	if [ -z "$ks" ] && [ -n "$(ls -A "$MCSEC_STATE_DIR/keysets" 2>/dev/null)" ]; then
-		ks="$MCSEC_STATE_DIR/keysets"
+	if [ -z "$ks" ] && [ -n "$(ls -A "$keydir" 2>/dev/null)" ]; then
+		ks="$keydir"
 	fi
-	_mcsec_multi IDENTITY "${MCSEC_IDENTITY:-}" || return 1
+	local ids="${MCSEC_IDENTITY:-}"
+	_mcsec_multi IDENTITY "${ids//,/ }" || return 1
 	_mcsec_multi KMS_CERT "$kc" || return 1
 	_mcsec_multi KEY_SET "$ks" || return 1
 	return 0

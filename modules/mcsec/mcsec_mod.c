@@ -4,9 +4,10 @@
  * Module exports, parameters and life cycle. The protocol and crypto work lives in
  * libmcsec (lib/, no Kamailio headers); this file stays thin.
  *
- * Implemented today: parameters identity/kms_cert/key_set (recorded and validated),
- * mcsec_is_identity(uri) (cfg + KEMI), RPC mcsec.status. Later issues add the security
- * functions (CSK upload, XML protection, SRTCP, KRR, key download, ...).
+ * Implemented: parameters identity/kms_cert/key_set (loaded into the key store in
+ * mod_init, before fork), mcsec_is_identity(uri), the CSK upload (mcsec_upload.c,
+ * mcsec_csk_store.c), $mcsec(...) (mcsec_pv.c), RPCs (mcsec_rpc.c). Later issues add
+ * XML protection towards clients, SRTCP, KRR, key download, ...
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -23,7 +24,10 @@
 #include "core/kemi.h"
 #include "core/ut.h"
 #include "core/parser/parse_uri.h"
+#include "core/pvar.h"
+#include "core/timer.h"
 
+#include "mcsec_csk_store.h"
 #include "mcsec_mod.h"
 
 MODULE_VERSION
@@ -33,6 +37,13 @@ mcsec_strlist_t mcsec_kms_certs = {0};
 mcsec_strlist_t mcsec_key_sets = {0};
 mcsec_counters_t *mcsec_counters = NULL;
 time_t mcsec_started = 0;
+str mcsec_xml_policy_path = {0, 0};
+int mcsec_raw_xpk = 0;
+int mcsec_csk_lifetime = 3600;
+int mcsec_window = 300;
+int mcsec_mcx_id_source = MCSEC_SRC_PAI;
+static int mcsec_csk_table_size = 10;
+static int mcsec_expire_interval = 10;
 
 static int mod_init(void);
 static int child_init(int rank);
@@ -41,11 +52,24 @@ static int mcsec_param_identity(modparam_t type, void *val);
 static int mcsec_param_kms_cert(modparam_t type, void *val);
 static int mcsec_param_key_set(modparam_t type, void *val);
 static int w_mcsec_is_identity(sip_msg_t *msg, char *puri, char *p2);
+static int w_mcsec_csk_upload(sip_msg_t *msg, char *p1, char *p2);
+static int w_mcsec_csk_upload_cached(sip_msg_t *msg, char *p1, char *p2);
+static int mcsec_param_mcx_id_source(modparam_t type, void *val);
+int mcsec_pv_parse_name(pv_spec_t *sp, str *in);
+int mcsec_pv_get(sip_msg_t *msg, pv_param_t *param, pv_value_t *res);
 
 /* clang-format off */
 static cmd_export_t cmds[] = {
 	{"mcsec_is_identity", (cmd_function)w_mcsec_is_identity, 1,
 		fixup_spve_null, fixup_free_spve_null, ANY_ROUTE},
+	{"mcsec_csk_upload", (cmd_function)w_mcsec_csk_upload, 0,
+		0, 0, REQUEST_ROUTE},
+	{"mcsec_csk_upload", (cmd_function)w_mcsec_csk_upload, 1,
+		fixup_spve_null, fixup_free_spve_null, REQUEST_ROUTE},
+	{"mcsec_csk_upload_cached", (cmd_function)w_mcsec_csk_upload_cached, 0,
+		0, 0, REQUEST_ROUTE},
+	{"mcsec_csk_upload_cached", (cmd_function)w_mcsec_csk_upload_cached, 1,
+		fixup_spve_null, fixup_free_spve_null, REQUEST_ROUTE},
 	{0, 0, 0, 0, 0, 0}
 };
 
@@ -53,7 +77,21 @@ static param_export_t params[] = {
 	{"identity", PARAM_STRING | PARAM_USE_FUNC, (void *)mcsec_param_identity},
 	{"kms_cert", PARAM_STRING | PARAM_USE_FUNC, (void *)mcsec_param_kms_cert},
 	{"key_set",  PARAM_STRING | PARAM_USE_FUNC, (void *)mcsec_param_key_set},
+	{"csk_table_size", PARAM_INT, &mcsec_csk_table_size},
+	{"csk_lifetime", PARAM_INT, &mcsec_csk_lifetime},
+	{"freshness_window", PARAM_INT, &mcsec_window},
+	{"replay_max", PARAM_INT, &mcsec_replay_max},
+	{"expire_interval", PARAM_INT, &mcsec_expire_interval},
+	{"raw_xpk", PARAM_INT, &mcsec_raw_xpk},
+	{"xml_policy", PARAM_STR, &mcsec_xml_policy_path},
+	{"mcx_id_source", PARAM_STRING | PARAM_USE_FUNC, (void *)mcsec_param_mcx_id_source},
 	{0, 0, 0}
+};
+
+static pv_export_t mod_pvs[] = {
+	{ {"mcsec", sizeof("mcsec") - 1}, PVT_OTHER, mcsec_pv_get, 0,
+		mcsec_pv_parse_name, 0, 0, 0 },
+	{ {0, 0}, 0, 0, 0, 0, 0, 0, 0 }
 };
 
 struct module_exports exports = {
@@ -62,7 +100,7 @@ struct module_exports exports = {
 	cmds,            /* cfg functions */
 	params,          /* module parameters */
 	0,               /* RPC (registered in mod_init) */
-	0,               /* pseudo-variables */
+	mod_pvs,         /* pseudo-variables */
 	0,               /* response handling function */
 	mod_init,        /* module init function */
 	child_init,      /* per-child init function */
@@ -130,6 +168,23 @@ static int mcsec_param_identity(modparam_t type, void *val)
 	return mcsec_strlist_add(&mcsec_identities, "identity", (char *)val);
 }
 
+static int mcsec_param_mcx_id_source(modparam_t type, void *val)
+{
+	const char *v = (const char *)val;
+
+	if(v && !strcasecmp(v, "pai"))
+		mcsec_mcx_id_source = MCSEC_SRC_PAI;
+	else if(v && !strcasecmp(v, "from"))
+		mcsec_mcx_id_source = MCSEC_SRC_FROM;
+	else {
+		LM_ERR("mcx_id_source [%s]: use pai or from (or pass the candidate "
+			   "to mcsec_csk_upload())\n",
+				v ? v : "");
+		return -1;
+	}
+	return 0;
+}
+
 static int mcsec_param_kms_cert(modparam_t type, void *val)
 {
 	return mcsec_strlist_add(&mcsec_kms_certs, "kms_cert", (char *)val);
@@ -164,6 +219,11 @@ static int mcsec_check_paths(const char *name, mcsec_strlist_t *l)
 	return 0;
 }
 
+static void mcsec_expire_timer(unsigned int ticks, void *param)
+{
+	mcsec_csk_store_expire(time(NULL));
+}
+
 static int mod_init(void)
 {
 	if(mcsec_check_paths("kms_cert", &mcsec_kms_certs) < 0
@@ -181,6 +241,20 @@ static int mod_init(void)
 
 	if(mcsec_rpc_register() < 0)
 		return -1;
+	if(mcsec_csk_lifetime <= 0 || mcsec_window <= 0 || mcsec_expire_interval <= 0
+			|| mcsec_replay_max <= 0) {
+		LM_ERR("csk_lifetime, freshness_window, expire_interval and replay_max "
+			   "must be positive\n");
+		return -1;
+	}
+	if(mcsec_csk_store_init((unsigned)mcsec_csk_table_size) < 0)
+		return -1;
+	if(mcsec_upload_init() < 0)
+		return -1;
+	if(register_timer(mcsec_expire_timer, 0, mcsec_expire_interval) < 0) {
+		LM_ERR("cannot register the expiry timer\n");
+		return -1;
+	}
 
 	mcsec_started = time(NULL);
 	LM_INFO("mcsec %s: %d identities, %d kms_cert paths, %d key_set paths\n",
@@ -197,6 +271,8 @@ static int child_init(int rank)
 
 static void mod_destroy(void)
 {
+	mcsec_upload_destroy();
+	mcsec_csk_store_destroy();
 	if(mcsec_counters) {
 		shm_free(mcsec_counters);
 		mcsec_counters = NULL;
@@ -258,10 +334,74 @@ static int w_mcsec_is_identity(sip_msg_t *msg, char *puri, char *p2)
 	return ki_mcsec_is_identity(msg, &uri);
 }
 
+static int ki_mcsec_csk_upload(sip_msg_t *msg)
+{
+	return mcsec_csk_upload_run(msg, 0, NULL);
+}
+
+static int ki_mcsec_csk_upload_id(sip_msg_t *msg, str *candidate)
+{
+	return mcsec_csk_upload_run(msg, 0, candidate);
+}
+
+static int ki_mcsec_csk_upload_cached(sip_msg_t *msg)
+{
+	return mcsec_csk_upload_run(msg, 1, NULL);
+}
+
+static int ki_mcsec_csk_upload_cached_id(sip_msg_t *msg, str *candidate)
+{
+	return mcsec_csk_upload_run(msg, 1, candidate);
+}
+
+static int w_csk_upload(sip_msg_t *msg, char *p1, int cached)
+{
+	str cand;
+
+	if(p1 == NULL)
+		return mcsec_csk_upload_run(msg, cached, NULL);
+	if(fixup_get_svalue(msg, (gparam_t *)p1, &cand) < 0) {
+		LM_ERR("cannot get the MC service ID candidate\n");
+		return -5;
+	}
+	return mcsec_csk_upload_run(msg, cached, &cand);
+}
+
+static int w_mcsec_csk_upload(sip_msg_t *msg, char *p1, char *p2)
+{
+	return w_csk_upload(msg, p1, 0);
+}
+
+static int w_mcsec_csk_upload_cached(sip_msg_t *msg, char *p1, char *p2)
+{
+	return w_csk_upload(msg, p1, 1);
+}
+
 /* clang-format off */
 static sr_kemi_t sr_kemi_mcsec_exports[] = {
 	{ str_init("mcsec"), str_init("mcsec_is_identity"),
 		SR_KEMIP_INT, ki_mcsec_is_identity,
+		{ SR_KEMIP_STR, SR_KEMIP_NONE, SR_KEMIP_NONE,
+			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE }
+	},
+
+	{ str_init("mcsec"), str_init("mcsec_csk_upload"),
+		SR_KEMIP_INT, ki_mcsec_csk_upload,
+		{ SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE,
+			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE }
+	},
+	{ str_init("mcsec"), str_init("mcsec_csk_upload_id"),
+		SR_KEMIP_INT, ki_mcsec_csk_upload_id,
+		{ SR_KEMIP_STR, SR_KEMIP_NONE, SR_KEMIP_NONE,
+			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE }
+	},
+	{ str_init("mcsec"), str_init("mcsec_csk_upload_cached"),
+		SR_KEMIP_INT, ki_mcsec_csk_upload_cached,
+		{ SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE,
+			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE }
+	},
+	{ str_init("mcsec"), str_init("mcsec_csk_upload_cached_id"),
+		SR_KEMIP_INT, ki_mcsec_csk_upload_cached_id,
 		{ SR_KEMIP_STR, SR_KEMIP_NONE, SR_KEMIP_NONE,
 			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE }
 	},

@@ -22,12 +22,39 @@ typedef struct mcsec_strlist
 	int size;
 } mcsec_strlist_t;
 
+#define MCSEC_NERR 19 /* -MCSEC_ERR_MIN + 1: failures counted per code */
+
 /* shared counters (shm), real values only */
 typedef struct mcsec_counters
 {
 	atomic_t identity_checks;  /* mcsec_is_identity() calls */
 	atomic_t identity_matches; /* ... that matched a configured identity */
+	atomic_t uploads_ok;	   /* CSK uploads accepted (fresh + refresh) */
+	atomic_t uploads_failed;   /* ... refused (replied by the module) */
+	atomic_t failed_by[MCSEC_NERR]; /* by -mcsec_err_t */
+	atomic_t decapsulations;		/* fresh uploads: ECCSI + SAKKE done */
+	atomic_t cache_hits;			/* refreshes recognised by digest */
+	atomic_t deregistrations;		/* bindings removed by de-REGISTER */
+	atomic_t revoked;				/* bindings removed by mcsec.revoke */
+	atomic_t dual_bindings; /* I.3.5: client bound via a 2nd identity */
+	atomic_t passthrough;	/* bodies without a MIKEY part */
 } mcsec_counters_t;
+
+/* script-visible results of the last mcsec_csk_upload() in this process
+ * ($mcsec(...)); valid for the message msg_id/msg_pid only */
+typedef struct mcsec_upload_pv
+{
+	unsigned int msg_id;
+	int msg_pid;
+	int err_code;
+	char err_reason[96];
+	char mcx_id[256];
+	char csk_id[9];
+	char impu[256];
+} mcsec_upload_pv_t;
+
+#define MCSEC_SRC_PAI 0	 /* P-Asserted-Identity, else From */
+#define MCSEC_SRC_FROM 1 /* From */
 
 extern mcsec_strlist_t mcsec_identities; /* modparam identity (MDSI URIs) */
 extern mcsec_strlist_t
@@ -36,7 +63,21 @@ extern mcsec_strlist_t
 		mcsec_key_sets; /* modparam key_set (files or directories) */
 extern mcsec_counters_t *mcsec_counters;
 extern time_t mcsec_started;
+extern str mcsec_xml_policy_path; /* modparam xml_policy */
+extern int mcsec_raw_xpk;		  /* modparam raw_xpk */
+extern int mcsec_csk_lifetime;	  /* modparam csk_lifetime (s) */
+extern int mcsec_window;		  /* modparam freshness_window (s) */
+extern int mcsec_mcx_id_source;	  /* modparam mcx_id_source */
+extern int mcsec_replay_max;	  /* modparam replay_max */
+extern mcsec_upload_pv_t mcsec_upload_pv;
 
 int mcsec_rpc_register(void);
+
+struct sip_msg;
+int mcsec_upload_init(void);
+void mcsec_upload_destroy(void);
+size_t mcsec_upload_ncerts(void);
+size_t mcsec_upload_nkeysets(void);
+int mcsec_csk_upload_run(struct sip_msg *msg, int cached_only, str *candidate);
 
 #endif

@@ -4,7 +4,9 @@
 it_init rpc_status
 export MCSEC_IDENTITY="sip:cs-proxy@mcptt.example.org sip:cs-proxy@mcvideo.example.org"
 mkdir -p "$IT_DIR/certs" "$IT_DIR/keys"
-: >"$IT_DIR/certs/kms.xml"
+# a real KMS certificate (mod_init loads and validates it), given as a file and in a directory
+"$IT_TOP/build/mcsec" kms init --kms-uri kms.example.org --out "$IT_DIR/kmsgen" >/dev/null || it_fail "kms init"
+cp "$IT_DIR/kmsgen/kms-cert.xml" "$IT_DIR/certs/kms.xml"
 export MCSEC_KMS_CERT="$IT_DIR/certs/kms.xml $IT_DIR/certs"
 export MCSEC_KEY_SET="$IT_DIR/keys"
 kam_start || it_fail "kamailio did not start"

@@ -1,0 +1,620 @@
+/*
+ * mcsec - Kamailio module: CSK upload at the domain edge (TS 33.180 5.4,
+ * 9.2.1.3, I.3.4, I.3.5).
+ *
+ * mcsec_csk_upload() on a REGISTER / PUBLISH / SUBSCRIBE:
+ *   body split (lib csk_upload.c) -> MIKEY parse -> refresh recognition by
+ *   the I_MESSAGE digest (no crypto) -> verify + extract (lib mikey) ->
+ *   replay table (shm) -> decrypt the XML with the CSK -> store the binding
+ *   -> rewrite the body with lumps.  Failures are answered here (tm when a
+ *   transaction exists) and nothing is forwarded.
+ * mcsec_csk_upload_cached() stops before the crypto and returns 3 when it
+ * is needed, so the script can hand only that work to an async worker.
+ */
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/data_lump.h"
+#include "core/dprint.h"
+#include "core/mem/mem.h"
+#include "core/parser/contact/parse_contact.h"
+#include "core/parser/msg_parser.h"
+#include "core/parser/parse_content.h"
+#include "core/parser/parse_expires.h"
+#include "core/parser/parse_from.h"
+#include "core/parser/parse_param.h"
+#include "core/parser/parse_ppi_pai.h"
+#include "core/parser/parse_uri.h"
+#include "core/ut.h"
+#include "modules/sl/sl.h"
+
+#include "csk_upload.h"
+#include "encoding.h"
+#include "kdf.h"
+#include "keystore.h"
+#include "mcsec_err.h"
+#include "mikey.h"
+#include "xmlprot.h"
+
+#include "mcsec_csk_store.h"
+#include "mcsec_mod.h"
+
+static mcsec_keystore_t *mcsec_ks = NULL;
+static mcsec_xml_policy_t *mcsec_policy = NULL;
+static const char **mcsec_our_uris = NULL;
+static sl_api_t slb;
+static pid_t xml_ready_pid = 0;
+
+mcsec_upload_pv_t mcsec_upload_pv;
+
+/* ---- set-up (mod_init, before fork) ---- */
+
+static int is_dir(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int load_list(mcsec_strlist_t *l, const char *what)
+{
+	char err[512];
+	int i, rc;
+
+	for(i = 0; i < l->n; i++) {
+		err[0] = '\0';
+		rc = mcsec_keystore_load_path(mcsec_ks, l->items[i].s, err, sizeof(err));
+		if(rc == MCSEC_ERR_NOT_FOUND && is_dir(l->items[i].s)) {
+			/* an empty folder: an operator has not dropped files in yet */
+			LM_WARN("%s [%s]: no *.xml file in it\n", what, l->items[i].s);
+			continue;
+		}
+		if(rc != MCSEC_OK) {
+			LM_ERR("%s [%s]: %s%s%s\n", what, l->items[i].s,
+					mcsec_strerror(rc), err[0] ? ": " : "", err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int mcsec_upload_init(void)
+{
+	int i, line = 0, rc;
+
+	if(sl_load_api(&slb) != 0) {
+		LM_ERR("cannot bind to the sl module (load sl.so before mcsec)\n");
+		return -1;
+	}
+	mcsec_xml_init();
+	mcsec_ks = mcsec_keystore_new();
+	if(!mcsec_ks) {
+		LM_ERR("out of memory for the key store\n");
+		return -1;
+	}
+	/* certificates first: key sets are validated against them; the SAKKE
+	 * precomputation done here is inherited by every child at fork */
+	if(load_list(&mcsec_kms_certs, "kms_cert") < 0
+			|| load_list(&mcsec_key_sets, "key_set") < 0)
+		return -1;
+	if(mcsec_xml_policy_path.s && mcsec_xml_policy_path.len > 0)
+		rc = mcsec_xml_policy_load(mcsec_xml_policy_path.s, &mcsec_policy, &line);
+	else
+		rc = mcsec_xml_policy_default(&mcsec_policy);
+	if(rc != MCSEC_OK) {
+		LM_ERR("xml_policy [%s]: %s (line %d)\n",
+				mcsec_xml_policy_path.s ? mcsec_xml_policy_path.s : "built-in",
+				mcsec_strerror(rc), line);
+		return -1;
+	}
+	if(mcsec_identities.n > 0) {
+		mcsec_our_uris = pkg_malloc(mcsec_identities.n * sizeof(char *));
+		if(!mcsec_our_uris) {
+			PKG_MEM_ERROR;
+			return -1;
+		}
+		for(i = 0; i < mcsec_identities.n; i++)
+			mcsec_our_uris[i] = mcsec_identities.items[i].s;
+		/* every identity needs a key set to receive uploads */
+		for(i = 0; i < mcsec_identities.n; i++) {
+			size_t k, found = 0;
+			for(k = 0; k < mcsec_keystore_nkeysets(mcsec_ks); k++) {
+				const mcsec_keystore_entry_t *e =
+						mcsec_keystore_entry_at(mcsec_ks, k);
+				if(e && e->ks && e->ks->user_uri
+						&& !strcmp(e->ks->user_uri, mcsec_our_uris[i]))
+					found++;
+			}
+			if(!found)
+				LM_WARN("identity [%s]: no key set loaded, uploads to it "
+						"will be refused\n",
+						mcsec_our_uris[i]);
+		}
+	}
+	LM_INFO("key store: %zu KMS certificates, %zu key sets\n",
+			mcsec_keystore_ncerts(mcsec_ks), mcsec_keystore_nkeysets(mcsec_ks));
+	return 0;
+}
+
+void mcsec_upload_destroy(void)
+{
+	if(mcsec_ks) {
+		mcsec_keystore_free(mcsec_ks);
+		mcsec_ks = NULL;
+	}
+	if(mcsec_policy) {
+		mcsec_xml_policy_free(mcsec_policy);
+		mcsec_policy = NULL;
+	}
+	if(mcsec_our_uris) {
+		pkg_free(mcsec_our_uris);
+		mcsec_our_uris = NULL;
+	}
+}
+
+size_t mcsec_upload_ncerts(void)
+{
+	return mcsec_ks ? mcsec_keystore_ncerts(mcsec_ks) : 0;
+}
+
+size_t mcsec_upload_nkeysets(void)
+{
+	return mcsec_ks ? mcsec_keystore_nkeysets(mcsec_ks) : 0;
+}
+
+/* ---- script-visible results ---- */
+
+static void pv_reset(sip_msg_t *msg)
+{
+	memset(&mcsec_upload_pv, 0, sizeof(mcsec_upload_pv));
+	mcsec_upload_pv.msg_id = msg->id;
+	mcsec_upload_pv.msg_pid = msg->pid;
+}
+
+static void pv_set(char *dst, size_t cap, const char *s, size_t len)
+{
+	if(len >= cap)
+		len = cap - 1;
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+}
+
+/* count, log and answer a failure; the reason never holds key material */
+static int upload_fail(sip_msg_t *msg, int err, const char *detail)
+{
+	const char *reason;
+	int st = mcsec_csk_status(err, &reason);
+	str r;
+
+	atomic_inc(&mcsec_counters->uploads_failed);
+	if(err <= 0 && err >= MCSEC_ERR_MIN)
+		atomic_inc(&mcsec_counters->failed_by[-err]);
+	mcsec_upload_pv.err_code = st;
+	pv_set(mcsec_upload_pv.err_reason, sizeof(mcsec_upload_pv.err_reason),
+			reason, strlen(reason));
+	LM_NOTICE("CSK upload refused: %d %s (%s%s%s)\n", st, reason,
+			mcsec_strerror(err), detail ? ": " : "", detail ? detail : "");
+	r.s = (char *)reason;
+	r.len = strlen(reason);
+	if(slb.freply(msg, st, &r) < 0)
+		LM_ERR("cannot send the %d reply\n", st);
+	/* negative: the script must not forward (0 would end it silently) */
+	return -(st == 500 ? 5 : st == 488 ? 4 : st == 403 ? 3 : 2);
+}
+
+/* ---- SIP side helpers ---- */
+
+/* IMPU: P-Asserted-Identity, else From (TS 33.180 issue 5 binding) */
+static int get_impu(sip_msg_t *msg, str *impu)
+{
+	p_id_body_t *pai;
+
+	if(parse_pai_header(msg) == 0 && (pai = get_pai(msg)) != NULL
+			&& pai->id != NULL && pai->id->uri.len > 0) {
+		*impu = pai->id->uri;
+		return 0;
+	}
+	if(parse_from_header(msg) < 0 || get_from(msg) == NULL)
+		return -1;
+	*impu = get_from(msg)->uri;
+	return 0;
+}
+
+static int get_from_uri(sip_msg_t *msg, str *u)
+{
+	if(parse_from_header(msg) < 0 || get_from(msg) == NULL)
+		return -1;
+	*u = get_from(msg)->uri;
+	return 0;
+}
+
+/* REGISTER that removes the client: Contact "*" or every contact with an
+ * expires value of 0 (contact parameter, else the Expires header) */
+static int is_deregister(sip_msg_t *msg)
+{
+	contact_body_t *cb;
+	contact_t *c;
+	int hdr_exp = -1, n = 0;
+	struct hdr_field *h;
+
+	if(msg->REQ_METHOD != METHOD_REGISTER)
+		return 0;
+	if(parse_headers(msg, HDR_EOH_F, 0) < 0)
+		return 0;
+	if(msg->expires && parse_expires(msg->expires) == 0)
+		hdr_exp = (int)((exp_body_t *)msg->expires->parsed)->val;
+	if(!msg->contact)
+		return 0; /* a query */
+	for(h = msg->contact; h; h = next_sibling_hdr(h)) {
+		if(parse_contact(h) < 0 || !(cb = (contact_body_t *)h->parsed))
+			return 0;
+		if(cb->star)
+			return 1;
+		for(c = cb->contacts; c; c = c->next) {
+			int e = hdr_exp;
+			if(c->expires && c->expires->body.len > 0) {
+				unsigned int v;
+				if(str2int(&c->expires->body, &v) < 0)
+					return 0;
+				e = (int)v;
+			}
+			if(e != 0)
+				return 0;
+			n++;
+		}
+	}
+	return n > 0;
+}
+
+/* replace body and Content-Type (textops set_body pattern; textops
+ * set_body_multipart is avoided on untrusted input in 5.6.3) */
+static int rewrite_body(sip_msg_t *msg, str *body, const char *nb,
+		size_t nb_len, const char *nct)
+{
+	struct lump *anchor;
+	char *buf;
+	int len;
+
+	if(body->len > 0 && del_lump(msg, body->s - msg->buf, body->len, 0) == 0) {
+		LM_ERR("cannot delete the body\n");
+		return -1;
+	}
+	if(msg->content_type
+			&& del_lump(msg, msg->content_type->name.s - msg->buf,
+					   msg->content_type->len, 0)
+					   == 0) {
+		LM_ERR("cannot delete Content-Type\n");
+		return -1;
+	}
+	if(nct) {
+		anchor = anchor_lump(msg, msg->unparsed - msg->buf, 0, 0);
+		if(!anchor)
+			return -1;
+		len = (int)(sizeof("Content-Type: ") - 1 + strlen(nct) + 2);
+		buf = pkg_malloc(len);
+		if(!buf) {
+			PKG_MEM_ERROR;
+			return -1;
+		}
+		memcpy(buf, "Content-Type: ", sizeof("Content-Type: ") - 1);
+		memcpy(buf + sizeof("Content-Type: ") - 1, nct, strlen(nct));
+		memcpy(buf + len - 2, "\r\n", 2);
+		if(insert_new_lump_after(anchor, buf, len, 0) == 0) {
+			pkg_free(buf);
+			return -1;
+		}
+	}
+	if(nb && nb_len > 0) {
+		anchor = anchor_lump(msg, body->s - msg->buf, 0, 0);
+		if(!anchor)
+			return -1;
+		buf = pkg_malloc(nb_len);
+		if(!buf) {
+			PKG_MEM_ERROR;
+			return -1;
+		}
+		memcpy(buf, nb, nb_len);
+		if(insert_new_lump_after(anchor, buf, (int)nb_len, 0) == 0) {
+			pkg_free(buf);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void ensure_xml_ready(void)
+{
+	/* libxml2 per process, after fork (SIP workers and async workers) */
+	if(xml_ready_pid != getpid()) {
+		mcsec_xml_init();
+		xml_ready_pid = getpid();
+	}
+}
+
+/* SHA-256 over initiator | CSB-ID | RAND: what a replay repeats */
+static int replay_key(const mcsec_mikey_result_t *res, uint8_t key[32])
+{
+	uint8_t buf[MCSEC_UID_LEN + 4 + 255];
+	size_t n = 0;
+
+	memcpy(buf, res->initiator_uid, MCSEC_UID_LEN);
+	n = MCSEC_UID_LEN;
+	buf[n++] = (uint8_t)(res->csb_id >> 24);
+	buf[n++] = (uint8_t)(res->csb_id >> 16);
+	buf[n++] = (uint8_t)(res->csb_id >> 8);
+	buf[n++] = (uint8_t)res->csb_id;
+	memcpy(buf + n, res->rand, res->rand_len);
+	n += res->rand_len;
+	return mcsec_csk_digest(buf, n, key);
+}
+
+/* decrypt the rest and rewrite the message; 0 or an mcsec error */
+static int finish_body(sip_msg_t *msg, str *body, mcsec_csk_body_t *cb,
+		const uint8_t csk[16], uint32_t csk_id, const char *mcx, size_t mcx_len)
+{
+	char *out = NULL, *oct = NULL;
+	size_t out_len = 0;
+	int rc;
+
+	if(!cb->rest) {
+		/* only the MIKEY part was there: forward with no body */
+		return rewrite_body(msg, body, NULL, 0, NULL) < 0 ? MCSEC_ERR_INTERNAL
+														  : MCSEC_OK;
+	}
+	ensure_xml_ready();
+	rc = mcsec_csk_body_decrypt(cb->rest, cb->rest_len, cb->rest_ctype, csk,
+			csk_id, mcx, mcx_len, mcsec_raw_xpk, mcsec_policy, &out, &out_len,
+			&oct);
+	if(rc != MCSEC_OK)
+		return rc;
+	if(rewrite_body(msg, body, out, out_len, oct) < 0)
+		rc = MCSEC_ERR_INTERNAL;
+	free(out);
+	free(oct);
+	return rc;
+}
+
+static void csk_id_hex(uint32_t id, char out[9])
+{
+	uint8_t b[4] = {(uint8_t)(id >> 24), (uint8_t)(id >> 16),
+			(uint8_t)(id >> 8), (uint8_t)id};
+	mcsec_hex_encode(b, 4, out);
+}
+
+static void pv_done(const char *mcx, const char *impu, uint32_t csk_id)
+{
+	char h[9];
+	pv_set(mcsec_upload_pv.mcx_id, sizeof(mcsec_upload_pv.mcx_id), mcx,
+			strlen(mcx));
+	pv_set(mcsec_upload_pv.impu, sizeof(mcsec_upload_pv.impu), impu,
+			strlen(impu));
+	csk_id_hex(csk_id, h);
+	pv_set(mcsec_upload_pv.csk_id, sizeof(mcsec_upload_pv.csk_id), h, 8);
+}
+
+/*
+ * cached_only: stop with 3 when crypto is needed.
+ * candidate: MC service ID candidate for hidden identities (NULL: the
+ * modparam mcx_id_source).
+ */
+int mcsec_csk_upload_run(sip_msg_t *msg, int cached_only, str *candidate)
+{
+	str body = {0, 0}, impu, cand = {0, 0};
+	const char *ct_s;
+	int ct_len, rc, ret, others = 0;
+	mcsec_csk_body_t cb;
+	mcsec_mikey_msg_t *m = NULL;
+	mcsec_mikey_err_t merr;
+	mcsec_mikey_result_t res;
+	mcsec_mikey_extract_opts_t o;
+	mcsec_csk_binding_t b;
+	uint8_t digest[MCSEC_CSK_DIGEST], rkey[32];
+	char mcx[256], impu_z[256], cand_z[256];
+	size_t mcx_len;
+	time_t now = time(NULL);
+
+	pv_reset(msg);
+	memset(&cb, 0, sizeof(cb));
+	memset(&res, 0, sizeof(res));
+	memset(&b, 0, sizeof(b));
+	if(msg->first_line.type != SIP_REQUEST)
+		return 2;
+	if(parse_headers(msg, HDR_EOH_F, 0) < 0)
+		return upload_fail(msg, MCSEC_ERR_MALFORMED, "SIP headers");
+
+	/* de-REGISTER: the client's CSKs go */
+	if(is_deregister(msg)) {
+		if(get_impu(msg, &impu) == 0) {
+			int n = mcsec_csk_store_remove(impu.s, impu.len);
+			if(n > 0) {
+				atomic_add(&mcsec_counters->deregistrations, n);
+				LM_INFO("de-REGISTER of %.*s: %d CSK binding(s) removed\n",
+						impu.len, impu.s, n);
+			}
+		}
+		return 2;
+	}
+	if(!msg->content_type || !msg->content_length)
+		return 2;
+	body.s = get_body(msg);
+	if(!body.s)
+		return 2;
+	body.len = get_content_length(msg);
+	if(body.len <= 0)
+		return 2;
+	if(body.s + body.len > msg->buf + msg->len)
+		return upload_fail(msg, MCSEC_ERR_MALFORMED, "Content-Length");
+	ct_s = msg->content_type->body.s;
+	ct_len = msg->content_type->body.len;
+	rc = mcsec_csk_body_split(body.s, (size_t)body.len, ct_s, (size_t)ct_len, &cb);
+	if(rc == MCSEC_ERR_NOT_FOUND) {
+		atomic_inc(&mcsec_counters->passthrough);
+		return 2;
+	}
+	if(rc != MCSEC_OK)
+		return upload_fail(msg, rc, "body");
+	if(!(msg->REQ_METHOD & (METHOD_REGISTER | METHOD_PUBLISH | METHOD_SUBSCRIBE))) {
+		ret = upload_fail(msg, MCSEC_ERR_UNSUPPORTED,
+				"CSK upload outside REGISTER/PUBLISH/SUBSCRIBE");
+		goto out;
+	}
+	rc = mcsec_mikey_parse_any(cb.mikey, cb.mikey_len, &m, &merr);
+	if(rc != MCSEC_OK) {
+		ret = upload_fail(msg, rc, merr.what ? merr.what : "I_MESSAGE");
+		goto out;
+	}
+	if(m->rand_len > MCSEC_CSK_RAND_MAX) {
+		ret = upload_fail(msg, MCSEC_ERR_UNSUPPORTED, "RAND longer than 32");
+		goto out;
+	}
+	if(get_impu(msg, &impu) < 0 || impu.len <= 0
+			|| (size_t)impu.len >= sizeof(impu_z)) {
+		ret = upload_fail(msg, MCSEC_ERR_MALFORMED, "no usable IMPU");
+		goto out;
+	}
+	memcpy(impu_z, impu.s, impu.len);
+	impu_z[impu.len] = '\0';
+
+	/* the MC service ID: IDRi, or a candidate checked against IDRuidi */
+	if(m->hidden_i) {
+		if(candidate && candidate->len > 0)
+			cand = *candidate;
+		else if(mcsec_mcx_id_source == MCSEC_SRC_FROM)
+			rc = get_from_uri(msg, &cand);
+		else
+			cand = impu;
+		if(cand.len <= 0 || (size_t)cand.len >= sizeof(cand_z)) {
+			ret = upload_fail(msg, MCSEC_ERR_IDENTITY_MISMATCH,
+					"no MC service ID candidate for a hidden initiator");
+			goto out;
+		}
+		memcpy(cand_z, cand.s, cand.len);
+		cand_z[cand.len] = '\0';
+		memcpy(mcx, cand_z, (size_t)cand.len + 1);
+		mcx_len = (size_t)cand.len;
+	} else {
+		if(m->idi.len == 0 || m->idi.len >= sizeof(mcx)
+				|| memchr(m->idi.data, 0, m->idi.len)) {
+			ret = upload_fail(msg, MCSEC_ERR_MALFORMED, "IDRi");
+			goto out;
+		}
+		memcpy(mcx, m->idi.data, m->idi.len);
+		mcx[m->idi.len] = '\0';
+		mcx_len = m->idi.len;
+	}
+
+	/* refresh: the same I_MESSAGE from the same client costs no crypto */
+	if(mcsec_csk_digest(m->raw, m->len, digest) != MCSEC_OK) {
+		ret = upload_fail(msg, MCSEC_ERR_INTERNAL, "digest");
+		goto out;
+	}
+	if(mcsec_csk_store_find_digest(
+			   mcx, (int)mcx_len, digest, now + mcsec_csk_lifetime, &b)) {
+		if(strcmp(b.impu, impu_z) != 0) {
+			ret = upload_fail(msg, MCSEC_ERR_REPLAYED,
+					"I_MESSAGE bound to another IMPU");
+			goto out;
+		}
+		rc = finish_body(msg, &body, &cb, b.csk, b.csk_id, mcx, mcx_len);
+		if(rc != MCSEC_OK) {
+			ret = upload_fail(msg, rc, "XML decryption");
+			goto out;
+		}
+		atomic_inc(&mcsec_counters->cache_hits);
+		atomic_inc(&mcsec_counters->uploads_ok);
+		pv_done(mcx, impu_z, b.csk_id);
+		ret = 1;
+		goto out;
+	}
+	if(cached_only) {
+		ret = 3;
+		goto out;
+	}
+
+	/* TS 33.180 5.4 / 5.2: verify and extract (freshness, KMS, ECCSI,
+	 * purpose CSK, receiver = one of our identities, SAKKE) */
+	mcsec_mikey_extract_opts_init(&o);
+	o.expected_purpose = MCSEC_PURPOSE_CSK;
+	o.our_uris = mcsec_our_uris;
+	o.n_our_uris = mcsec_our_uris ? (size_t)mcsec_identities.n : 0;
+	o.initiator_uri = m->hidden_i ? cand_z : NULL;
+	o.window = (uint32_t)mcsec_window;
+	rc = mcsec_mikey_extract(mcsec_ks, m, &o, &res, &merr);
+	if(rc != MCSEC_OK) {
+		ret = upload_fail(msg, rc, merr.what ? merr.what : "extract");
+		goto out;
+	}
+	atomic_inc(&mcsec_counters->decapsulations);
+	if(m->hidden_i && !res.initiator_bound) {
+		ret = upload_fail(msg, MCSEC_ERR_IDENTITY_MISMATCH, "hidden initiator");
+		goto out;
+	}
+	/* replays across every process (shm), until T + window */
+	if(replay_key(&res, rkey) != MCSEC_OK) {
+		ret = upload_fail(msg, MCSEC_ERR_INTERNAL, "replay key");
+		goto out;
+	}
+	{
+		time_t t_unix = (time_t)(res.time - MCSEC_NTP_UNIX_OFFSET);
+		int rr = mcsec_replay_add(rkey, t_unix + mcsec_window + 1, now);
+		if(rr == -1) {
+			ret = upload_fail(msg, MCSEC_ERR_REPLAYED, "seen before");
+			goto out;
+		}
+		if(rr < 0) {
+			ret = upload_fail(msg, MCSEC_ERR_INTERNAL, "replay table full");
+			goto out;
+		}
+	}
+	rc = finish_body(msg, &body, &cb, res.key, res.key_id, mcx, mcx_len);
+	if(rc != MCSEC_OK) {
+		ret = upload_fail(msg, rc, "XML decryption");
+		goto out;
+	}
+
+	/* the binding */
+	pv_set(b.mcx_id, sizeof(b.mcx_id), mcx, mcx_len);
+	pv_set(b.impu, sizeof(b.impu), impu_z, strlen(impu_z));
+	pv_set(b.proxy_id, sizeof(b.proxy_id), res.responder ? res.responder : "",
+			res.responder ? strlen(res.responder) : 0);
+	pv_set(b.kms_uri, sizeof(b.kms_uri),
+			res.kms_initiator ? res.kms_initiator : "",
+			res.kms_initiator ? strlen(res.kms_initiator) : 0);
+	memcpy(b.csk, res.key, sizeof(b.csk));
+	b.csk_id = res.key_id;
+	memcpy(b.rand, res.rand, res.rand_len);
+	b.rand_len = (uint8_t)res.rand_len;
+	b.period_no = res.entry && res.entry->ks ? res.entry->ks->key_period_no : 0;
+	b.created = now;
+	b.expires = now + mcsec_csk_lifetime;
+	memcpy(b.digest, digest, sizeof(digest));
+	rc = mcsec_csk_store_put(&b, &others);
+	if(rc < 0) {
+		ret = upload_fail(msg, rc == -2 ? MCSEC_ERR_UNSUPPORTED : MCSEC_ERR_INTERNAL,
+				rc == -2 ? "identities too long for the CSK store"
+						 : "CSK store full");
+		goto out;
+	}
+	if(others > 0) {
+		/* I.3.5: same client through a second identity; both kept until
+		 * the key download resolves it */
+		atomic_inc(&mcsec_counters->dual_bindings);
+		LM_NOTICE("client %s uploaded a CSK through %s while bound through "
+				  "%d other identity(ies)\n",
+				mcx, b.proxy_id, others);
+	}
+	atomic_inc(&mcsec_counters->uploads_ok);
+	pv_done(mcx, impu_z, res.key_id);
+	LM_INFO("CSK upload: mcx-id %s impu %s via %s csk-id %s\n", mcx, impu_z,
+			b.proxy_id, mcsec_upload_pv.csk_id);
+	ret = 1;
+out:
+	mcsec_csk_binding_clear(&b);
+	mcsec_mikey_result_clear(&res);
+	if(m)
+		mcsec_mikey_msg_free(m);
+	mcsec_csk_body_clear(&cb);
+	return ret;
+}

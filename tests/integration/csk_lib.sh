@@ -1,0 +1,102 @@
+# shellcheck shell=bash
+# CSK upload helpers for the integration tests (sourced after lib.sh and it_init):
+#   csk_keys                      demo KMS + proxy key sets (2 identities) + client key sets
+#   csk_upload OUT CLIENT [mikey build options...]
+#                                 fresh CSK, I_MESSAGE (base64) and mcptt-info with the access
+#                                 token and MC service ID encrypted under it; writes OUT.b64,
+#                                 OUT.xml (one line), OUT.csv (SIPp -inf: b64;xml;user;token) and
+#                                 OUT.env (CSK_ID=..., TOKEN=...)
+#   csk_uac SCENARIO CSV [sipp args]  SIPp UAC of a CSK upload scenario template
+#   csk_stat NAME                 a counter of mcsec.stats
+MCSEC="$IT_TOP/build/mcsec"
+CSK_PROXY="sip:mcsec-proxy@example.org"
+CSK_PROXY2="sip:mcsec-proxy2@example.org"
+CSK_KMS="kms.example.org"
+
+csk_keys() {
+	[ -x "$MCSEC" ] || it_fail "build/mcsec missing"
+	export MCSEC_IDENTITY="$CSK_PROXY,$CSK_PROXY2"
+	MCSEC_DEMO_CLIENT="sip:alice@example.org" "$IT_TOP/scripts/demo-keys.sh" \
+		"$MCSEC_STATE_DIR" "$MCSEC_IDENTITY" 2>"$IT_DIR/demo-keys.log" ||
+		it_fail "demo-keys.sh failed"
+	CSK_CERT="$MCSEC_STATE_DIR/kms/kms-cert.xml"
+	local now=$(($(date +%s) + 2208988800)) u
+	for u in bob carol dave; do
+		"$MCSEC" kms issue --kms "$MCSEC_STATE_DIR/demo-kms" --user "sip:$u@example.org" \
+			--time "$now" --out "$MCSEC_STATE_DIR/demo-client/$u.xml" >/dev/null ||
+			it_fail "kms issue $u"
+	done
+	cp "$MCSEC_STATE_DIR/demo-client/client.xml" "$MCSEC_STATE_DIR/demo-client/alice.xml"
+}
+
+csk_info() { # MCX-ID TOKEN -> mcptt-info XML on one line
+	printf '<?xml version="1.0" encoding="UTF-8"?> <mcpttinfo xmlns="urn:3gpp:ns:mcpttInfo:1.0"><mcptt-Params><mcptt-access-token type="Normal"><mcpttString>%s</mcpttString></mcptt-access-token><mcptt-request-uri type="Normal"><mcpttURI>%s</mcpttURI></mcptt-request-uri><mcptt-client-id type="Normal"><mcpttString>urn:uuid:00000000-0000-1000-8000-00000000a11c</mcpttString></mcptt-client-id></mcptt-Params></mcpttinfo>' "$2" "$1"
+}
+
+csk_upload() { # OUT CLIENT-USER [extra mikey build args]
+	local out="$1" user="$2"
+	shift 2
+	local csk cskid token keyset="$MCSEC_STATE_DIR/demo-client/$user.xml" to="$CSK_PROXY"
+	csk="$(openssl rand -hex 16)"
+	cskid="2$(openssl rand -hex 4 | cut -c2-8)"
+	token="ACCESS-TOKEN-$(openssl rand -hex 6)"
+	local a
+	for a in "$@"; do [ "$a" = "--to2" ] && to="$CSK_PROXY2"; done
+	local args=()
+	for a in "$@"; do [ "$a" = "--to2" ] || args+=("$a"); done
+	"$MCSEC" mikey build --cert "$CSK_CERT" --keyset "$keyset" --to "$to" --to-kms "$CSK_KMS" \
+		--key-type CSK --key "$csk" --key-id "$cskid" "${args[@]}" >"$out.b64" ||
+		it_fail "mikey build ($user)"
+	csk_info "sip:$user@example.org" "$token" >"$out.info"
+	"$MCSEC" xml encrypt --xpk "$csk" --xpk-id "$cskid" --mcx-id "sip:$user@example.org" \
+		--content-type application/vnd.3gpp.mcptt-info+xml "$out.info" | tr '\r\n' '  ' >"$out.xml" ||
+		it_fail "xml encrypt ($user)"
+	grep -q "$token" "$out.xml" && it_fail "token not encrypted by the tool"
+	grep -q EncryptedData "$out.xml" || it_fail "no EncryptedData"
+	{
+		echo "SEQUENTIAL"
+		echo "$(tr -d '\n' <"$out.b64");$(cat "$out.xml");$user@example.org;$token"
+	} >"$out.csv"
+	printf 'CSK_ID=%s\nTOKEN=%s\n' "$cskid" "$token" >"$out.env"
+}
+
+# SIPp UAC from a template: @METHOD@ @CODE@ @REASON@ substituted; rest are sipp args
+csk_uac() { # TEMPLATE METHOD CODE REASON CSV [sipp args]
+	local tpl="$1" method="$2" code="$3" reason="$4" csv="$5"
+	shift 5
+	local sc
+	sc="$(basename "$tpl" .xml)-$method-$code-$RANDOM.xml"
+	sed -e "s|@METHOD@|$method|g" -e "s|@CODE@|$code|g" -e "s|@REASON@|$reason|g" \
+		"$SIPP_DIR/$tpl" >"$IT_DIR/$sc"
+	(cd "$IT_DIR" && exec sipp "127.0.0.1:$KAM_PORT" -sf "$IT_DIR/$sc" -i 127.0.0.1 \
+		-p "$UAC_PORT" -nostdin -trace_err -error_file "$IT_DIR/uac-${sc}_errors.log" \
+		-inf "$csv" -timeout 30s -timeout_error "$@" >"$IT_DIR/sipp-uac-$sc.out" 2>&1 </dev/null) &
+	local pid=$!
+	IT_BG_PIDS+=("$pid")
+	wait "$pid"
+}
+
+# SIPp UAS (the MCX server) from a template, background; -trace_msg for "received nothing"
+csk_uas() { # TEMPLATE METHOD [sipp args]
+	local tpl="$1" method="$2"
+	shift 2
+	local sc
+	sc="$(basename "$tpl" .xml)-$method-$RANDOM.xml"
+	sed -e "s|@METHOD@|$method|g" "$SIPP_DIR/$tpl" >"$IT_DIR/$sc"
+	(cd "$IT_DIR" && exec sipp -sf "$IT_DIR/$sc" -i 127.0.0.1 -p "$MCX_PORT" -nostdin \
+		-trace_err -error_file "$IT_DIR/uas-${sc}_errors.log" -trace_msg \
+		-message_file "$IT_DIR/uas-messages.log" -timeout 60s -timeout_error \
+		"$@" >"$IT_DIR/sipp-uas-$sc.out" 2>&1 </dev/null) &
+	UAS_PID=$!
+	IT_BG_PIDS+=("$UAS_PID")
+	sleep 0.3
+}
+
+csk_stat() { # NAME -> value of mcsec.stats
+	kam_rpc mcsec.stats | sed -n "s/^[[:space:]]*$1: \([0-9]*\)$/\1/p" | head -n1
+}
+
+# requests the UAS has received so far (from its message trace)
+uas_received() {
+	grep -c "^$1 sip:" "$IT_DIR/uas-messages.log" 2>/dev/null || true
+}
