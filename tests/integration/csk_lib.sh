@@ -33,18 +33,22 @@ csk_info() { # MCX-ID TOKEN -> mcptt-info XML on one line
 	printf '<?xml version="1.0" encoding="UTF-8"?> <mcpttinfo xmlns="urn:3gpp:ns:mcpttInfo:1.0"><mcptt-Params><mcptt-access-token type="Normal"><mcpttString>%s</mcpttString></mcptt-access-token><mcptt-request-uri type="Normal"><mcpttURI>%s</mcpttURI></mcptt-request-uri><mcptt-client-id type="Normal"><mcpttString>urn:uuid:00000000-0000-1000-8000-00000000a11c</mcpttString></mcptt-client-id></mcptt-Params></mcpttinfo>' "$2" "$1"
 }
 
-csk_upload() { # OUT CLIENT-USER [extra mikey build args]
+# overrides (environment): CSK_TO receiver URI, CSK_KEYSET initiator key set, CSK_CERT_EXTRA
+# another KMS certificate for the builder, CSK_HDR_USER user@host for From / P-Asserted-Identity
+csk_upload() { # OUT CLIENT-USER [extra mikey build args; --to2 = the second proxy identity]
 	local out="$1" user="$2"
 	shift 2
-	local csk cskid token keyset="$MCSEC_STATE_DIR/demo-client/$user.xml" to="$CSK_PROXY"
+	local csk cskid token a to="${CSK_TO:-$CSK_PROXY}"
+	local keyset="${CSK_KEYSET:-$MCSEC_STATE_DIR/demo-client/$user.xml}"
+	local args=() certs=(--cert "$CSK_CERT")
+	[ -n "${CSK_CERT_EXTRA:-}" ] && certs+=(--cert "$CSK_CERT_EXTRA")
+	for a in "$@"; do
+		if [ "$a" = "--to2" ]; then to="$CSK_PROXY2"; else args+=("$a"); fi
+	done
 	csk="$(openssl rand -hex 16)"
 	cskid="2$(openssl rand -hex 4 | cut -c2-8)"
 	token="ACCESS-TOKEN-$(openssl rand -hex 6)"
-	local a
-	for a in "$@"; do [ "$a" = "--to2" ] && to="$CSK_PROXY2"; done
-	local args=()
-	for a in "$@"; do [ "$a" = "--to2" ] || args+=("$a"); done
-	"$MCSEC" mikey build --cert "$CSK_CERT" --keyset "$keyset" --to "$to" --to-kms "$CSK_KMS" \
+	"$MCSEC" mikey build "${certs[@]}" --keyset "$keyset" --to "$to" --to-kms "$CSK_KMS" \
 		--key-type CSK --key "$csk" --key-id "$cskid" "${args[@]}" >"$out.b64" ||
 		it_fail "mikey build ($user)"
 	csk_info "sip:$user@example.org" "$token" >"$out.info"
@@ -55,7 +59,7 @@ csk_upload() { # OUT CLIENT-USER [extra mikey build args]
 	grep -q EncryptedData "$out.xml" || it_fail "no EncryptedData"
 	{
 		echo "SEQUENTIAL"
-		echo "$(tr -d '\n' <"$out.b64");$(cat "$out.xml");$user@example.org;$token"
+		echo "$(tr -d '\n' <"$out.b64");$(cat "$out.xml");${CSK_HDR_USER:-$user@example.org};$token"
 	} >"$out.csv"
 	printf 'CSK_ID=%s\nTOKEN=%s\n' "$cskid" "$token" >"$out.env"
 }
