@@ -4,7 +4,8 @@
 #   csk_upload OUT CLIENT [mikey build options...]
 #                                 fresh CSK, I_MESSAGE (base64) and mcptt-info with the access
 #                                 token and MC service ID encrypted under it; writes OUT.b64,
-#                                 OUT.xml (one line), OUT.csv (SIPp -inf: b64;xml;user;token) and
+#                                 OUT.xml (one line), OUT.csv (SIPp -inf: b64;xml;pai-user;token;
+#                                 from-user) and
 #                                 OUT.env (CSK_ID=..., TOKEN=...)
 #   csk_uac SCENARIO CSV [sipp args]  SIPp UAC of a CSK upload scenario template
 #   csk_stat NAME                 a counter of mcsec.stats
@@ -34,7 +35,8 @@ csk_info() { # MCX-ID TOKEN -> mcptt-info XML on one line
 }
 
 # overrides (environment): CSK_TO receiver URI, CSK_KEYSET initiator key set, CSK_CERT_EXTRA
-# another KMS certificate for the builder, CSK_HDR_USER user@host for From / P-Asserted-Identity
+# another KMS certificate for the builder, CSK_HDR_USER user@host for P-Asserted-Identity (and
+# From), CSK_FROM_USER user@host for From only
 csk_upload() { # OUT CLIENT-USER [extra mikey build args; --to2 = the second proxy identity]
 	local out="$1" user="$2"
 	shift 2
@@ -59,7 +61,7 @@ csk_upload() { # OUT CLIENT-USER [extra mikey build args; --to2 = the second pro
 	grep -q EncryptedData "$out.xml" || it_fail "no EncryptedData"
 	{
 		echo "SEQUENTIAL"
-		echo "$(tr -d '\n' <"$out.b64");$(cat "$out.xml");${CSK_HDR_USER:-$user@example.org};$token"
+		echo "$(tr -d '\n' <"$out.b64");$(cat "$out.xml");${CSK_HDR_USER:-$user@example.org};$token;${CSK_FROM_USER:-${CSK_HDR_USER:-$user@example.org}}"
 	} >"$out.csv"
 	printf 'CSK_ID=%s\nTOKEN=%s\n' "$cskid" "$token" >"$out.env"
 }
