@@ -19,7 +19,8 @@ static int is_space(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-long mcsec_hex_decode(const char *in, size_t in_len, uint8_t *out, size_t out_cap)
+long mcsec_hex_decode(
+		const char *in, size_t in_len, uint8_t *out, size_t out_cap)
 {
 	size_t n = 0;
 	int hi = -1;
@@ -140,9 +141,10 @@ long mcsec_b64_decode(
 long mcsec_b64_encode(
 		const uint8_t *in, size_t len, char *out, size_t out_cap, int url)
 {
-	const char *alpha =
-			url ? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-				: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const char *alpha = url ? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuv"
+							  "wxyz0123456789-_"
+							: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuv"
+							  "wxyz0123456789+/";
 	size_t need = url ? (len / 3) * 4 + ((len % 3) ? (len % 3) + 1 : 0) + 1
 					  : MCSEC_B64_ENC_LEN(len);
 	size_t o = 0, i = 0;
