@@ -21,6 +21,7 @@ int cmd_bench(int argc, char **argv);
 int cmd_xml(int argc, char **argv);
 int cmd_uri(int argc, char **argv);
 int cmd_body(int argc, char **argv);
+int cmd_krr(int argc, char **argv);
 
 /* Read a whole file ("-" or NULL = stdin) into a NUL-terminated malloc'd
  * buffer. Returns 0 or -1 (message printed). */
