@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,6 +25,7 @@
 #include "core/kemi.h"
 #include "core/ut.h"
 #include "core/parser/parse_uri.h"
+#include "core/pt.h"
 #include "core/pvar.h"
 #include "core/timer.h"
 
@@ -44,6 +46,7 @@ int mcsec_window = 300;
 int mcsec_mcx_id_source = MCSEC_SRC_PAI;
 static int mcsec_csk_table_size = 10;
 static int mcsec_expire_interval = 10;
+static int mcsec_async_nice = 10;
 
 static int mod_init(void);
 static int child_init(int rank);
@@ -83,6 +86,7 @@ static param_export_t params[] = {
 	{"replay_max", PARAM_INT, &mcsec_replay_max},
 	{"expire_interval", PARAM_INT, &mcsec_expire_interval},
 	{"raw_xpk", PARAM_INT, &mcsec_raw_xpk},
+	{"async_nice", PARAM_INT, &mcsec_async_nice},
 	{"xml_policy", PARAM_STR, &mcsec_xml_policy_path},
 	{"mcx_id_source", PARAM_STRING | PARAM_USE_FUNC, (void *)mcsec_param_mcx_id_source},
 	{0, 0, 0}
@@ -265,7 +269,16 @@ static int mod_init(void)
 
 static int child_init(int rank)
 {
-	/* nothing per process yet: later issues initialise libsrtp and the key store here */
+	/* The CSK upload crypto runs in the core's async task workers: they yield the CPU
+	 * to the SIP workers (modparam async_nice), so signalling keeps flowing while uploads
+	 * saturate the workers. */
+	if(rank == PROC_RPC && mcsec_async_nice > 0 && process_no >= 0
+			&& strstr(pt[process_no].desc, "Async Task Worker") != NULL) {
+		errno = 0;
+		if(setpriority(PRIO_PROCESS, 0, mcsec_async_nice) < 0)
+			LM_WARN("async worker: setpriority(%d): %s\n", mcsec_async_nice,
+					strerror(errno));
+	}
 	return 0;
 }
 

@@ -106,3 +106,24 @@ csk_stat() { # NAME -> value of mcsec.stats
 uas_received() {
 	grep -c "^$1 sip:" "$IT_DIR/uas-messages.log" 2>/dev/null || true
 }
+
+# the load generator (tests/integration/csk_gen.c) built against build/libmcsec.a into $IT_DIR
+csk_gen_build() {
+	local top="$IT_TOP"
+	# shellcheck disable=SC2046
+	cc -std=gnu11 -O2 -I "$top/modules/mcsec/lib" $(pkg-config --cflags openssl libxml-2.0 xmlsec1-openssl) \
+		"$top/tests/integration/csk_gen.c" "$top/build/libmcsec.a" \
+		$(pkg-config --libs xmlsec1-openssl libxml-2.0 openssl libsrtp2) -o "$IT_DIR/csk_gen" ||
+		it_fail "csk_gen did not build"
+}
+
+# N fresh uploads from alice, bob, carol, dave to the first identity -> CSV
+csk_gen() { # OUT.csv N
+	"$IT_DIR/csk_gen" "$CSK_CERT" "$CSK_PROXY" "$CSK_KMS" "$2" \
+		"$MCSEC_STATE_DIR"/demo-client/{alice,bob,carol,dave}.xml >"$1" || it_fail "csk_gen"
+}
+
+# successful / failed calls from a SIPp output file (cumulative column)
+sipp_count() { # FILE "Successful call"|"Failed call"
+	grep "$2" "$1" | tail -1 | awk -F'|' '{gsub(/ /,"",$3); print $3}'
+}
