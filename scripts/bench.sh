@@ -5,7 +5,9 @@
 #     cfg/kamailio-cs-proxy.cfg from a SIPp UAC to a SIPp UAS on loopback. Rate steps of at most
 #     20 s each, stopped at the first step with a failed call; reports the highest rate with zero
 #     failures and Kamailio's CPU time per request (utime+stime of the main process and all its
-#     children from /proc/<pid>/stat).
+#     children from /proc/<pid>/stat);
+#  3. CSK upload (scripts/bench-csk.sh): fresh-upload rate vs the crypto ceiling, OPTIONS p99
+#     added under upload saturation, cached refresh CPU per request vs plain relay.
 # Bounded: at most MCSEC_BENCH_STEPS rate steps (default 250 500 1000 2000 2500 3000 4000 6000 8000 12000),
 # MCSEC_BENCH_SECONDS per step (default 20, max 20), a failed rate is retried once; no new step
 # starts after 4 minutes, so the total stays around 5 minutes at most.
@@ -22,7 +24,7 @@ status=0
 # ---- 1. crypto figures from the tool ----
 if [ -x build/mcsec ] && build/mcsec help 2>&1 | grep -qw bench; then
 	echo "bench: build/mcsec bench crypto" >&2
-	if ! timeout -k 5 300 build/mcsec bench crypto; then
+	if ! timeout -k 5 300 build/mcsec bench crypto | tee build/bench-crypto.txt; then
 		echo "bench: build/mcsec bench crypto failed" >&2
 		status=1
 	fi
@@ -115,4 +117,13 @@ echo "relay_register_max_achieved_rate=$best_achieved"
 echo "relay_register_cpu_us_per_req=${best_cpu:-nan}"
 echo "relay_register_kamailio_children=$MCSEC_CHILDREN"
 echo "relay_register_cores=$(nproc)"
+
+# ---- 3. CSK upload figures (scripts/bench-csk.sh: its own Kamailio and SIPp peers) ----
+kill "$UAS_PID" 2>/dev/null
+wait "$UAS_PID" 2>/dev/null
+kam_stop
+if ! timeout -k 10 600 "$TOP/scripts/bench-csk.sh" build/bench-crypto.txt; then
+	echo "bench: CSK upload bench failed" >&2
+	status=1
+fi
 exit "$status"

@@ -13,10 +13,28 @@ mkdir -p build
 make --no-print-directory tool >build/tool-build.log 2>&1 ||
 	echo "run: warning: build/mcsec (the tool) did not build (build/tool-build.log); the proxy does not need it" >&2
 
+# the proxy's identities (comma separated); the first one gets the demo key sets
+export MCSEC_IDENTITY="${MCSEC_IDENTITY:-sip:mcsec-proxy@example.org}"
+# demo material only when both folders are empty: drop real KMS output into
+# $MCSEC_STATE_DIR/kms/ (KMS certificates) and $MCSEC_STATE_DIR/keys/ (key sets) instead
+state="${MCSEC_STATE_DIR:-$TOP/build/demo}"
+case "$state" in /*) ;; *) state="$TOP/$state" ;; esac
+if [ -z "$(ls -A "$state/kms" 2>/dev/null)" ] && [ -z "$(ls -A "$state/keys" 2>/dev/null)" ] &&
+	[ -z "$(ls -A "$state/keysets" 2>/dev/null)" ] && [ -z "${MCSEC_KMS_CERT:-}${MCSEC_KEY_SET:-}" ]; then
+	if [ -x "$TOP/build/mcsec" ]; then
+		echo "run: no KMS certificate and no key set in $state: generating demo material" >&2
+		"$TOP/scripts/demo-keys.sh" "$state" "$MCSEC_IDENTITY" ||
+			echo "run: warning: demo key generation failed" >&2
+	else
+		echo "run: warning: no key material and no build/mcsec to make demo material" >&2
+	fi
+fi
+
 mcsec_env
 echo "run: state dir $MCSEC_STATE_DIR" >&2
+echo "run: identities $MCSEC_IDENTITY" >&2
 echo "run: listening on $MCSEC_LISTEN, relaying to sip:$MCSEC_MCX_SERVER" >&2
-echo "run: status: kamcmd -s $MCSEC_CTL mcsec.status" >&2
+echo "run: status: kamcmd -s $MCSEC_CTL mcsec.status   (also mcsec.clients, mcsec.stats)" >&2
 
 if [ -f "$KAM_PIDFILE" ] && kill -0 "$(cat "$KAM_PIDFILE")" 2>/dev/null; then
 	echo "run: a Kamailio started from $MCSEC_STATE_DIR is already running (pid $(cat "$KAM_PIDFILE"))" >&2
