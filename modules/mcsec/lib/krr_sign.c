@@ -155,6 +155,17 @@ int mcsec_krr_trust_load(
 		return MCSEC_ERR_INTERNAL;
 	}
 	for(size_t i = 0; i < n; i++) {
+		/* read it ourselves first: xmlsec1 1.2.37 leaks its BIO when the
+		 * file cannot be parsed or opened */
+		FILE *f = fopen(pem_files[i], "rb");
+		X509 *x = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+		if(f)
+			fclose(f);
+		if(!x) {
+			mcsec_krr_trust_free(t);
+			return MCSEC_ERR_IO;
+		}
+		X509_free(x);
 		if(xmlSecCryptoAppKeysMngrCertLoad(t->mngr, pem_files[i],
 				   xmlSecKeyDataFormatPem, xmlSecKeyDataTypeTrusted)
 				< 0) {
