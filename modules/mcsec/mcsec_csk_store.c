@@ -401,6 +401,27 @@ int mcsec_replay_add(const uint8_t key[32], time_t expires, time_t now)
 	return 0;
 }
 
+int mcsec_replay_seen(const uint8_t key[32], time_t now)
+{
+	unsigned h;
+	slot_t *s;
+	replay_entry_t *r;
+	int seen = 0;
+
+	if(!store)
+		return 0;
+	memcpy(&h, key, sizeof(h));
+	s = &store->slots[h & (store->size - 1)];
+	lock_get(&s->lock);
+	for(r = s->replay; r; r = r->next)
+		if(r->expires > now && !memcmp(r->key, key, 32)) {
+			seen = 1;
+			break;
+		}
+	lock_release(&s->lock);
+	return seen;
+}
+
 void mcsec_csk_store_stats(mcsec_csk_store_stats_t *st)
 {
 	memset(st, 0, sizeof(*st));

@@ -9,7 +9,7 @@
  * cleansed before the block is freed.  A timer process removes expired
  * entries.
  *
- * The same file keeps the replay table: (initiator UID, CSB-ID, RAND)
+ * The same file keeps the replay table: (initiator IDR data, CSB-ID, RAND)
  * digests of accepted uploads until T + freshness window, in shm so that a
  * replay reaching another worker process is caught too.
  */
@@ -72,6 +72,8 @@ void mcsec_csk_store_expire(time_t now);
 /* Replay table: 0 if added, -1 if already there and not expired, -2 on
  * shm exhaustion.  key: SHA-256 of what identifies the message. */
 int mcsec_replay_add(const uint8_t key[32], time_t expires, time_t now);
+/* 1 if key is in the replay table and not expired */
+int mcsec_replay_seen(const uint8_t key[32], time_t now);
 
 typedef struct mcsec_csk_store_stats
 {

@@ -333,20 +333,23 @@ static void ensure_xml_ready(void)
 	}
 }
 
-/* SHA-256 over initiator | CSB-ID | RAND: what a replay repeats */
-static int replay_key(const mcsec_mikey_result_t *res, uint8_t key[32])
+/* SHA-256 over the initiator's IDR data (URI, or UID when hidden) | CSB-ID | RAND: what a
+ * replay repeats; available from the parse, so replays are refused before any crypto */
+static int replay_key(const mcsec_mikey_msg_t *m, uint8_t key[32])
 {
-	uint8_t buf[MCSEC_UID_LEN + 4 + 255];
+	static uint8_t buf[2 + 65535 + 4 + 255]; /* per process, not shared */
 	size_t n = 0;
 
-	memcpy(buf, res->initiator_uid, MCSEC_UID_LEN);
-	n = MCSEC_UID_LEN;
-	buf[n++] = (uint8_t)(res->csb_id >> 24);
-	buf[n++] = (uint8_t)(res->csb_id >> 16);
-	buf[n++] = (uint8_t)(res->csb_id >> 8);
-	buf[n++] = (uint8_t)res->csb_id;
-	memcpy(buf + n, res->rand, res->rand_len);
-	n += res->rand_len;
+	buf[n++] = (uint8_t)(m->idi.len >> 8);
+	buf[n++] = (uint8_t)m->idi.len;
+	memcpy(buf + n, m->idi.data, m->idi.len);
+	n += m->idi.len;
+	buf[n++] = (uint8_t)(m->csb_id >> 24);
+	buf[n++] = (uint8_t)(m->csb_id >> 16);
+	buf[n++] = (uint8_t)(m->csb_id >> 8);
+	buf[n++] = (uint8_t)m->csb_id;
+	memcpy(buf + n, m->rand, m->rand_len);
+	n += m->rand_len;
 	return mcsec_csk_digest(buf, n, key);
 }
 
@@ -528,6 +531,15 @@ int mcsec_csk_upload_run(sip_msg_t *msg, int cached_only, str *candidate)
 		ret = 1;
 		goto out;
 	}
+	/* a replay of an accepted upload (by another process too): refused before crypto */
+	if(replay_key(m, rkey) != MCSEC_OK) {
+		ret = upload_fail(msg, MCSEC_ERR_INTERNAL, "replay key");
+		goto out;
+	}
+	if(mcsec_replay_seen(rkey, now)) {
+		ret = upload_fail(msg, MCSEC_ERR_REPLAYED, "seen before");
+		goto out;
+	}
 	if(cached_only) {
 		ret = 3;
 		goto out;
@@ -551,11 +563,9 @@ int mcsec_csk_upload_run(sip_msg_t *msg, int cached_only, str *candidate)
 		ret = upload_fail(msg, MCSEC_ERR_IDENTITY_MISMATCH, "hidden initiator");
 		goto out;
 	}
-	/* replays across every process (shm), until T + window */
-	if(replay_key(&res, rkey) != MCSEC_OK) {
-		ret = upload_fail(msg, MCSEC_ERR_INTERNAL, "replay key");
-		goto out;
-	}
+	/* replays across every process (shm), until T + window: recorded only once the
+	 * signature verified (nobody can fill the table with unsigned messages); the
+	 * check-and-insert is atomic, so of two copies racing in two workers one wins */
 	{
 		time_t t_unix = (time_t)(res.time - MCSEC_NTP_UNIX_OFFSET);
 		int rr = mcsec_replay_add(rkey, t_unix + mcsec_window + 1, now);

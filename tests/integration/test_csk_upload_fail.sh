@@ -69,7 +69,9 @@ csk_uac uac_csk_upload.xml REGISTER 200 OK "$IT_DIR/ok.csv" -m 1 || it_fail "fir
 sed -e '2s/;alice@example.org;/;bob@example.org;/' "$IT_DIR/ok.csv" >"$IT_DIR/replay-bob.csv"
 refused "$IT_DIR/replay-bob.csv" 403 "replayed"
 sipp_uac uac_deregister.xml -m 1 -key user alice || it_fail "de-REGISTER: no 200"
+dec0="$(csk_stat decapsulations)"
 refused "$IT_DIR/ok.csv" 403 "replayed"
+[ "$(csk_stat decapsulations)" = "$dec0" ] || it_fail "a known replay cost a decapsulation"
 [ "$(uas_received REGISTER)" = 2 ] || it_fail "MCX server: $(uas_received REGISTER) REGISTERs, want 2"
 
 st="$(kam_rpc mcsec.stats)"
