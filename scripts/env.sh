@@ -47,6 +47,7 @@ mcsec_env() {
 		-A "MCSEC_LISTEN=$MCSEC_LISTEN"
 		-A "MCSEC_MCX_URI=\"sip:$mcx_host:$mcx_port\""
 		-A "MCSEC_MCX_IP=$mcx_host"
+		-A "MCSEC_MCX_IP_STR=\"$mcx_host\""
 		-A "MCSEC_MCX_PORT=$mcx_port"
 		-A "MCSEC_CTL=\"$MCSEC_CTL\""
 		-A "MCSEC_MODULE=\"$MCSEC_TOP/build/mcsec.so\""
