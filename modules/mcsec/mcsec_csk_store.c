@@ -162,7 +162,8 @@ static int eq(const char *a, int al, const char *b, int bl)
 }
 
 /* copy an entry out; with_key: also the CSK */
-static void entry_copy(const csk_entry_t *e, mcsec_csk_binding_t *b, int with_key)
+static void entry_copy(
+		const csk_entry_t *e, mcsec_csk_binding_t *b, int with_key)
 {
 	memset(b, 0, sizeof(*b));
 	memcpy(b->mcx_id, e_mcx(e), e->mcx_len);
@@ -194,7 +195,8 @@ int mcsec_csk_store_put(const mcsec_csk_binding_t *b, int *other_ids)
 
 	if(!store)
 		return -1;
-	if(size + SHM_BLOCK_OVERHEAD > MCSEC_CSK_ENTRY_MAX || b->rand_len > MCSEC_CSK_RAND_MAX)
+	if(size + SHM_BLOCK_OVERHEAD > MCSEC_CSK_ENTRY_MAX
+			|| b->rand_len > MCSEC_CSK_RAND_MAX)
 		return -2;
 	e = shm_malloc(size);
 	if(!e) {

@@ -245,8 +245,8 @@ static int mod_init(void)
 
 	if(mcsec_rpc_register() < 0)
 		return -1;
-	if(mcsec_csk_lifetime <= 0 || mcsec_window <= 0 || mcsec_expire_interval <= 0
-			|| mcsec_replay_max <= 0) {
+	if(mcsec_csk_lifetime <= 0 || mcsec_window <= 0
+			|| mcsec_expire_interval <= 0 || mcsec_replay_max <= 0) {
 		LM_ERR("csk_lifetime, freshness_window, expire_interval and replay_max "
 			   "must be positive\n");
 		return -1;

@@ -27,17 +27,17 @@ typedef struct mcsec_strlist
 /* shared counters (shm), real values only */
 typedef struct mcsec_counters
 {
-	atomic_t identity_checks;  /* mcsec_is_identity() calls */
-	atomic_t identity_matches; /* ... that matched a configured identity */
-	atomic_t uploads_ok;	   /* CSK uploads accepted (fresh + refresh) */
-	atomic_t uploads_failed;   /* ... refused (replied by the module) */
+	atomic_t identity_checks;		/* mcsec_is_identity() calls */
+	atomic_t identity_matches;		/* ... that matched a configured identity */
+	atomic_t uploads_ok;			/* CSK uploads accepted (fresh + refresh) */
+	atomic_t uploads_failed;		/* ... refused (replied by the module) */
 	atomic_t failed_by[MCSEC_NERR]; /* by -mcsec_err_t */
 	atomic_t decapsulations;		/* fresh uploads: ECCSI + SAKKE done */
 	atomic_t cache_hits;			/* refreshes recognised by digest */
 	atomic_t deregistrations;		/* bindings removed by de-REGISTER */
 	atomic_t revoked;				/* bindings removed by mcsec.revoke */
-	atomic_t dual_bindings; /* I.3.5: client bound via a 2nd identity */
-	atomic_t passthrough;	/* bodies without a MIKEY part */
+	atomic_t dual_bindings;			/* I.3.5: client bound via a 2nd identity */
+	atomic_t passthrough;			/* bodies without a MIKEY part */
 } mcsec_counters_t;
 
 /* script-visible results of the last mcsec_csk_upload() in this process

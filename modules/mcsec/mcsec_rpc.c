@@ -134,7 +134,8 @@ static void mcsec_rpc_revoke(rpc_t *rpc, void *ctx)
 		return;
 	}
 	atomic_add(&mcsec_counters->revoked, n);
-	if(rpc->add(ctx, "{", &th) < 0 || rpc->struct_add(th, "d", "removed", n) < 0)
+	if(rpc->add(ctx, "{", &th) < 0
+			|| rpc->struct_add(th, "d", "removed", n) < 0)
 		rpc->fault(ctx, 500, "Internal error filling the reply");
 }
 
@@ -183,8 +184,7 @@ static rpc_export_t mcsec_rpc_cmds[] = {
 		{"mcsec.clients", mcsec_rpc_clients, mcsec_rpc_clients_doc, RET_ARRAY},
 		{"mcsec.client", mcsec_rpc_client, mcsec_rpc_client_doc, RET_ARRAY},
 		{"mcsec.revoke", mcsec_rpc_revoke, mcsec_rpc_revoke_doc, 0},
-		{"mcsec.stats", mcsec_rpc_stats, mcsec_rpc_stats_doc, 0},
-		{0, 0, 0, 0}};
+		{"mcsec.stats", mcsec_rpc_stats, mcsec_rpc_stats_doc, 0}, {0, 0, 0, 0}};
 
 int mcsec_rpc_register(void)
 {

@@ -65,15 +65,16 @@ static int load_list(mcsec_strlist_t *l, const char *what)
 
 	for(i = 0; i < l->n; i++) {
 		err[0] = '\0';
-		rc = mcsec_keystore_load_path(mcsec_ks, l->items[i].s, err, sizeof(err));
+		rc = mcsec_keystore_load_path(
+				mcsec_ks, l->items[i].s, err, sizeof(err));
 		if(rc == MCSEC_ERR_NOT_FOUND && is_dir(l->items[i].s)) {
 			/* an empty folder: an operator has not dropped files in yet */
 			LM_WARN("%s [%s]: no *.xml file in it\n", what, l->items[i].s);
 			continue;
 		}
 		if(rc != MCSEC_OK) {
-			LM_ERR("%s [%s]: %s%s%s\n", what, l->items[i].s,
-					mcsec_strerror(rc), err[0] ? ": " : "", err);
+			LM_ERR("%s [%s]: %s%s%s\n", what, l->items[i].s, mcsec_strerror(rc),
+					err[0] ? ": " : "", err);
 			return -1;
 		}
 	}
@@ -100,7 +101,8 @@ int mcsec_upload_init(void)
 			|| load_list(&mcsec_key_sets, "key_set") < 0)
 		return -1;
 	if(mcsec_xml_policy_path.s && mcsec_xml_policy_path.len > 0)
-		rc = mcsec_xml_policy_load(mcsec_xml_policy_path.s, &mcsec_policy, &line);
+		rc = mcsec_xml_policy_load(
+				mcsec_xml_policy_path.s, &mcsec_policy, &line);
 	else
 		rc = mcsec_xml_policy_default(&mcsec_policy);
 	if(rc != MCSEC_OK) {
@@ -451,14 +453,16 @@ int mcsec_csk_upload_run(sip_msg_t *msg, int cached_only, str *candidate)
 		return upload_fail(msg, MCSEC_ERR_MALFORMED, "Content-Length");
 	ct_s = msg->content_type->body.s;
 	ct_len = msg->content_type->body.len;
-	rc = mcsec_csk_body_split(body.s, (size_t)body.len, ct_s, (size_t)ct_len, &cb);
+	rc = mcsec_csk_body_split(
+			body.s, (size_t)body.len, ct_s, (size_t)ct_len, &cb);
 	if(rc == MCSEC_ERR_NOT_FOUND) {
 		atomic_inc(&mcsec_counters->passthrough);
 		return 2;
 	}
 	if(rc != MCSEC_OK)
 		return upload_fail(msg, rc, "body");
-	if(!(msg->REQ_METHOD & (METHOD_REGISTER | METHOD_PUBLISH | METHOD_SUBSCRIBE))) {
+	if(!(msg->REQ_METHOD
+			   & (METHOD_REGISTER | METHOD_PUBLISH | METHOD_SUBSCRIBE))) {
 		ret = upload_fail(msg, MCSEC_ERR_UNSUPPORTED,
 				"CSK upload outside REGISTER/PUBLISH/SUBSCRIBE");
 		goto out;
@@ -516,8 +520,8 @@ int mcsec_csk_upload_run(sip_msg_t *msg, int cached_only, str *candidate)
 	if(mcsec_csk_store_find_digest(
 			   mcx, (int)mcx_len, digest, now + mcsec_csk_lifetime, &b)) {
 		if(strcmp(b.impu, impu_z) != 0) {
-			ret = upload_fail(msg, MCSEC_ERR_REPLAYED,
-					"I_MESSAGE bound to another IMPU");
+			ret = upload_fail(
+					msg, MCSEC_ERR_REPLAYED, "I_MESSAGE bound to another IMPU");
 			goto out;
 		}
 		rc = finish_body(msg, &body, &cb, b.csk, b.csk_id, mcx, mcx_len);
@@ -602,7 +606,8 @@ int mcsec_csk_upload_run(sip_msg_t *msg, int cached_only, str *candidate)
 	memcpy(b.digest, digest, sizeof(digest));
 	rc = mcsec_csk_store_put(&b, &others);
 	if(rc < 0) {
-		ret = upload_fail(msg, rc == -2 ? MCSEC_ERR_UNSUPPORTED : MCSEC_ERR_INTERNAL,
+		ret = upload_fail(msg,
+				rc == -2 ? MCSEC_ERR_UNSUPPORTED : MCSEC_ERR_INTERNAL,
 				rc == -2 ? "identities too long for the CSK store"
 						 : "CSK store full");
 		goto out;

@@ -29,8 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if(size < 1)
 		return 0;
 	ct = cts[data[0] < 3 ? data[0] : 3];
-	int rc = mcsec_csk_body_split((const char *)data + 1, size - 1, ct,
-			strlen(ct), &b);
+	int rc = mcsec_csk_body_split(
+			(const char *)data + 1, size - 1, ct, strlen(ct), &b);
 	if(rc != MCSEC_OK) {
 		if(b.mikey || b.rest || b.rest_ctype)
 			abort(); /* nothing returned on failure */
@@ -39,8 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if(!b.mikey || b.mikey_len == 0 || b.mikey_len > MCSEC_CSK_MAX_MIKEY)
 		abort();
 	if(b.rest && !strncmp(b.rest_ctype, "multipart/mixed", 15)) {
-		if(mcsec_mime_parse(b.rest, b.rest_len, b.rest_ctype,
-				   strlen(b.rest_ctype), &m)
+		if(mcsec_mime_parse(
+				   b.rest, b.rest_len, b.rest_ctype, strlen(b.rest_ctype), &m)
 				!= MCSEC_OK)
 			abort();
 		for(size_t i = 0; i < m.nparts; i++)

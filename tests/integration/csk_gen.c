@@ -42,12 +42,15 @@ int main(int argc, char **argv)
 	n = atol(argv[4]);
 	mcsec_xml_init();
 	ks = mcsec_keystore_new();
-	if(!ks || mcsec_keystore_load_path(ks, argv[1], err, sizeof(err)) != MCSEC_OK) {
+	if(!ks
+			|| mcsec_keystore_load_path(ks, argv[1], err, sizeof(err))
+					   != MCSEC_OK) {
 		fprintf(stderr, "csk_gen: %s: %s\n", argv[1], err);
 		return 1;
 	}
 	for(k = 5; k < argc; k++)
-		if(mcsec_keystore_load_path(ks, argv[k], err, sizeof(err)) != MCSEC_OK) {
+		if(mcsec_keystore_load_path(ks, argv[k], err, sizeof(err))
+				!= MCSEC_OK) {
 			fprintf(stderr, "csk_gen: %s: %s\n", argv[k], err);
 			return 1;
 		}
@@ -59,8 +62,8 @@ int main(int argc, char **argv)
 	}
 	printf("SEQUENTIAL\n");
 	for(i = 0; i < n; i++) {
-		const mcsec_keystore_entry_t *e
-				= mcsec_keystore_entry_at(ks, (size_t)i % mcsec_keystore_nkeysets(ks));
+		const mcsec_keystore_entry_t *e = mcsec_keystore_entry_at(
+				ks, (size_t)i % mcsec_keystore_nkeysets(ks));
 		mcsec_mikey_build_opts_t o;
 		mcsec_xml_keys_t xk;
 		uint8_t *raw = NULL, tok[6];
@@ -72,7 +75,8 @@ int main(int argc, char **argv)
 		o.initiator = e;
 		o.responder_cert = rcert;
 		o.responder_uri = argv[2];
-		if(RAND_bytes(o.key, 16) != 1 || RAND_bytes((uint8_t *)&o.key_id, 4) != 1
+		if(RAND_bytes(o.key, 16) != 1
+				|| RAND_bytes((uint8_t *)&o.key_id, 4) != 1
 				|| RAND_bytes(tok, 6) != 1)
 			return 1;
 		o.key_id = (o.key_id & 0x0fffffffu) | 0x20000000u; /* Annex G: CSK */
@@ -87,7 +91,8 @@ int main(int argc, char **argv)
 		snprintf(info, sizeof(info),
 				"<?xml version=\"1.0\" encoding=\"UTF-8\"?> <mcpttinfo "
 				"xmlns=\"urn:3gpp:ns:mcpttInfo:1.0\"><mcptt-Params>"
-				"<mcptt-access-token type=\"Normal\"><mcpttString>ACCESS-TOKEN-%s"
+				"<mcptt-access-token "
+				"type=\"Normal\"><mcpttString>ACCESS-TOKEN-%s"
 				"</mcpttString></mcptt-access-token><mcptt-request-uri "
 				"type=\"Normal\"><mcpttURI>%s</mcpttURI></mcptt-request-uri>"
 				"</mcptt-Params></mcpttinfo>",
@@ -96,7 +101,7 @@ int main(int argc, char **argv)
 						!= MCSEC_OK
 				|| mcsec_xml_encrypt_doc(info, strlen(info), INFO_CT,
 						   strlen(INFO_CT), pol, &xk, &enc, &enc_len, NULL)
-						!= MCSEC_OK) {
+						   != MCSEC_OK) {
 			fprintf(stderr, "csk_gen: xml encrypt failed\n");
 			return 1;
 		}

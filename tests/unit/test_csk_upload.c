@@ -30,8 +30,8 @@
 /* 6 octets with CR, LF, NUL and a '-' run, as raw MIKEY may hold */
 static const uint8_t raw6[6] = {0x01, 0x0d, 0x0a, 0x00, 0x2d, 0xff};
 
-static int split(const char *body, size_t len, const char *ct,
-		mcsec_csk_body_t *out)
+static int split(
+		const char *body, size_t len, const char *ct, mcsec_csk_body_t *out)
 {
 	return mcsec_csk_body_split(body, len, ct, strlen(ct), out);
 }
@@ -71,10 +71,10 @@ static void test_split_binary_three_parts(void **state)
 	mcsec_mime_t m;
 	(void)state;
 
-#define ADD(s)                           \
-	do {                                 \
+#define ADD(s)                          \
+	do {                                \
 		memcpy(body + n, s, strlen(s)); \
-		n += strlen(s);                  \
+		n += strlen(s);                 \
 	} while(0)
 	ADD("--b1\r\nContent-Type: " INFO_CT "\r\nContent-ID: <i1>\r\n\r\n");
 	ADD(INFO);
@@ -93,8 +93,8 @@ static void test_split_binary_three_parts(void **state)
 	assert_int_equal(
 			mcsec_mime_parse(b.rest, b.rest_len, CT, strlen(CT), &m), MCSEC_OK);
 	assert_int_equal(m.nparts, 2);
-	assert_true(mcsec_mime_type_is(m.parts[0].ctype, m.parts[0].ctype_len,
-			INFO_CT));
+	assert_true(mcsec_mime_type_is(
+			m.parts[0].ctype, m.parts[0].ctype_len, INFO_CT));
 	assert_int_equal(m.parts[0].cid_len, 2);
 	assert_memory_equal(m.parts[0].cid, "i1", 2);
 	assert_int_equal(m.parts[0].body_len, strlen(INFO));
@@ -108,8 +108,8 @@ static void test_split_single_mikey_body(void **state)
 	mcsec_csk_body_t b;
 	(void)state;
 
-	assert_int_equal(split((const char *)raw6, 6, "application/mikey", &b),
-			MCSEC_OK);
+	assert_int_equal(
+			split((const char *)raw6, 6, "application/mikey", &b), MCSEC_OK);
 	assert_int_equal(b.mikey_len, 6);
 	assert_memory_equal(b.mikey, raw6, 6);
 	assert_null(b.rest);
@@ -137,14 +137,14 @@ static void test_split_nothing_to_do(void **state)
 	assert_int_equal(split(body, strlen(body), CT, &b), MCSEC_ERR_NOT_FOUND);
 	assert_null(b.mikey);
 	assert_null(b.rest);
-	assert_int_equal(split(INFO, strlen(INFO), INFO_CT, &b),
-			MCSEC_ERR_NOT_FOUND);
+	assert_int_equal(
+			split(INFO, strlen(INFO), INFO_CT, &b), MCSEC_ERR_NOT_FOUND);
 	assert_int_equal(split("", 0, CT, &b), MCSEC_ERR_NOT_FOUND);
-	assert_int_equal(split("v=0\r\n", 5, "application/sdp", &b),
-			MCSEC_ERR_NOT_FOUND);
+	assert_int_equal(
+			split("v=0\r\n", 5, "application/sdp", &b), MCSEC_ERR_NOT_FOUND);
 	/* another multipart type without MIKEY passes */
-	assert_int_equal(split(body, strlen(body), "multipart/related;boundary=b1",
-							 &b),
+	assert_int_equal(
+			split(body, strlen(body), "multipart/related;boundary=b1", &b),
 			MCSEC_ERR_NOT_FOUND);
 }
 
@@ -179,16 +179,16 @@ static void test_split_reject(void **state)
 					   "AQ==\r\n";
 	assert_int_equal(split(open, strlen(open), CT, &b), MCSEC_ERR_MALFORMED);
 	/* too big */
-	size_t n = (size_t)snprintf(
-			big, sizeof(big), "--b1\r\nContent-Type: application/mikey\r\n\r\n");
+	size_t n = (size_t)snprintf(big, sizeof(big),
+			"--b1\r\nContent-Type: application/mikey\r\n\r\n");
 	memset(big + n, 'A', MCSEC_CSK_MAX_MIKEY + 4);
 	n += MCSEC_CSK_MAX_MIKEY + 4;
 	memcpy(big + n, "\r\n--b1--\r\n", 10);
 	n += 10;
 	assert_int_equal(split(big, n, CT, &b), MCSEC_ERR_MALFORMED);
 	/* a multipart we cannot take apart that carries MIKEY */
-	assert_int_equal(split(two, strlen(two), "multipart/related;boundary=b1",
-							 &b),
+	assert_int_equal(
+			split(two, strlen(two), "multipart/related;boundary=b1", &b),
 			MCSEC_ERR_UNSUPPORTED);
 	/* bad arguments */
 	assert_int_equal(mcsec_csk_body_split("x", 1, CT, 2, NULL), MCSEC_ERR_ARG);
@@ -197,14 +197,13 @@ static void test_split_reject(void **state)
 static void test_digest(void **state)
 {
 	/* FIPS 180-2 B.1: SHA-256("abc") */
-	static const char *want
-			= "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+	static const char *want =
+			"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 	uint8_t d[MCSEC_CSK_DIGEST_LEN];
 	char hex[2 * MCSEC_CSK_DIGEST_LEN + 1];
 	(void)state;
 
-	assert_int_equal(
-			mcsec_csk_digest((const uint8_t *)"abc", 3, d), MCSEC_OK);
+	assert_int_equal(mcsec_csk_digest((const uint8_t *)"abc", 3, d), MCSEC_OK);
 	mcsec_hex_encode(d, sizeof(d), hex);
 	assert_string_equal(hex, want);
 	assert_int_equal(mcsec_csk_digest(NULL, 3, d), MCSEC_ERR_ARG);
@@ -225,8 +224,8 @@ static void test_decrypt(void **state)
 
 	assert_int_equal(mcsec_xml_init(), MCSEC_OK);
 	assert_int_equal(mcsec_xml_policy_default(&pol), MCSEC_OK);
-	assert_int_equal(mcsec_xml_keys_init(&k, csk, 16, 0x20000001u, mcid,
-							 strlen(mcid), 0),
+	assert_int_equal(mcsec_xml_keys_init(
+							 &k, csk, 16, 0x20000001u, mcid, strlen(mcid), 0),
 			MCSEC_OK);
 	assert_int_equal(mcsec_xml_encrypt_doc(INFO, strlen(INFO), INFO_CT,
 							 strlen(INFO_CT), pol, &k, &enc, &enc_len, &cnt),
@@ -235,9 +234,9 @@ static void test_decrypt(void **state)
 	assert_true(cnt >= 1);
 	assert_null(strstr(enc, "TOKEN-42"));
 
-	assert_int_equal(mcsec_csk_body_decrypt(enc, enc_len, INFO_CT, csk,
-							 0x20000001u, mcid, strlen(mcid), 0, pol, &out,
-							 &out_len, &oct),
+	assert_int_equal(
+			mcsec_csk_body_decrypt(enc, enc_len, INFO_CT, csk, 0x20000001u,
+					mcid, strlen(mcid), 0, pol, &out, &out_len, &oct),
 			MCSEC_OK);
 	assert_non_null(strstr(out, "<mcpttString>TOKEN-42</mcpttString>"));
 	assert_string_equal(oct, INFO_CT);
@@ -245,9 +244,9 @@ static void test_decrypt(void **state)
 	free(oct);
 	out = oct = NULL;
 	/* NULL policy = the built-in default */
-	assert_int_equal(mcsec_csk_body_decrypt(enc, enc_len, INFO_CT, csk,
-							 0x20000001u, mcid, strlen(mcid), 0, NULL, &out,
-							 &out_len, &oct),
+	assert_int_equal(
+			mcsec_csk_body_decrypt(enc, enc_len, INFO_CT, csk, 0x20000001u,
+					mcid, strlen(mcid), 0, NULL, &out, &out_len, &oct),
 			MCSEC_OK);
 	assert_non_null(strstr(out, "TOKEN-42"));
 	free(out);
@@ -257,19 +256,19 @@ static void test_decrypt(void **state)
 	/* another CSK, or the keys of another MC service ID: the GCM tag fails */
 	memcpy(other, csk, 16);
 	other[15] ^= 1;
-	assert_int_equal(mcsec_csk_body_decrypt(enc, enc_len, INFO_CT, other,
-							 0x20000001u, mcid, strlen(mcid), 0, pol, &out,
-							 &out_len, &oct),
+	assert_int_equal(
+			mcsec_csk_body_decrypt(enc, enc_len, INFO_CT, other, 0x20000001u,
+					mcid, strlen(mcid), 0, pol, &out, &out_len, &oct),
 			MCSEC_ERR_BAD_SIGNATURE);
 	assert_null(out);
-	assert_int_equal(mcsec_csk_body_decrypt(enc, enc_len, INFO_CT, csk,
-							 0x20000001u, "sip:bob@example.org", 19, 0, pol,
-							 &out, &out_len, &oct),
+	assert_int_equal(
+			mcsec_csk_body_decrypt(enc, enc_len, INFO_CT, csk, 0x20000001u,
+					"sip:bob@example.org", 19, 0, pol, &out, &out_len, &oct),
 			MCSEC_ERR_BAD_SIGNATURE);
 	/* the XML names another XPK-ID than the uploaded CSK-ID */
-	assert_int_equal(mcsec_csk_body_decrypt(enc, enc_len, INFO_CT, csk,
-							 0x20000002u, mcid, strlen(mcid), 0, pol, &out,
-							 &out_len, &oct),
+	assert_int_equal(
+			mcsec_csk_body_decrypt(enc, enc_len, INFO_CT, csk, 0x20000002u,
+					mcid, strlen(mcid), 0, pol, &out, &out_len, &oct),
 			MCSEC_ERR_NOT_FOUND);
 	assert_int_equal(mcsec_csk_body_decrypt(NULL, 0, INFO_CT, csk, 1, mcid,
 							 strlen(mcid), 0, pol, &out, &out_len, &oct),

@@ -224,8 +224,7 @@ int mcsec_csk_body_decrypt(const char *rest, size_t rest_len,
 	mcsec_xml_policy_t *own = NULL;
 	int rc;
 
-	if(!rest || !rest_ctype || !csk || !mc_id || !out || !out_len
-			|| !out_ctype)
+	if(!rest || !rest_ctype || !csk || !mc_id || !out || !out_len || !out_ctype)
 		return MCSEC_ERR_ARG;
 	if(!pol) {
 		if((rc = mcsec_xml_policy_default(&own)) != MCSEC_OK)
@@ -233,11 +232,10 @@ int mcsec_csk_body_decrypt(const char *rest, size_t rest_len,
 		pol = own;
 	}
 	/* TS 33.180 9.3.3: XPK = CSK, XPK-ID = CSK-ID; F.1.4 keys */
-	rc = mcsec_xml_keys_init(
-			&keys, csk, 16, csk_id, mc_id, mc_id_len, raw_xpk);
+	rc = mcsec_xml_keys_init(&keys, csk, 16, csk_id, mc_id, mc_id_len, raw_xpk);
 	if(rc == MCSEC_OK) {
-		rc = mcsec_xml_body_unprotect(rest, rest_len, rest_ctype, pol, &keys,
-				1, 0, out, out_len, out_ctype);
+		rc = mcsec_xml_body_unprotect(rest, rest_len, rest_ctype, pol, &keys, 1,
+				0, out, out_len, out_ctype);
 		mcsec_xml_keys_clear(&keys);
 	}
 	mcsec_xml_policy_free(own);

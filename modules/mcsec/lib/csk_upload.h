@@ -51,8 +51,8 @@ int mcsec_csk_body_split(const char *body, size_t len, const char *ctype,
 void mcsec_csk_body_clear(mcsec_csk_body_t *b);
 
 /* SHA-256 of the raw I_MESSAGE octets (refresh recognition). */
-int mcsec_csk_digest(const uint8_t *raw, size_t len,
-		uint8_t out[MCSEC_CSK_DIGEST_LEN]);
+int mcsec_csk_digest(
+		const uint8_t *raw, size_t len, uint8_t out[MCSEC_CSK_DIGEST_LEN]);
 
 /* Decrypt the XML of rest (single body or multipart/mixed) with the CSK
  * as XPK (9.3.3: XPK = CSK, XPK-ID = CSK-ID) for MC service ID mc_id.
