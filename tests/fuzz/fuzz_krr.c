@@ -70,8 +70,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if(k->id)
 		reparse(k, k->levels);
-	for(int role = MCSEC_KRR_ROLE_CS_INBOUND; role <= MCSEC_KRR_ROLE_CS_OUTBOUND;
-			role++) {
+	for(int role = MCSEC_KRR_ROLE_CS_INBOUND;
+			role <= MCSEC_KRR_ROLE_CS_OUTBOUND; role++) {
 		mcsec_krr_t *n = NULL;
 		int action = -1;
 		char kc = 0;
@@ -86,8 +86,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					|| (k->id && strcmp(n->received->id, k->id)))
 				abort();
 			reparse(n, n->levels);
-		} else if(n || (action == MCSEC_KRR_TOO_DEEP
-							   && k->levels < MCSEC_KRR_MAX_LEVELS)) {
+		} else if(n
+				  || (action == MCSEC_KRR_TOO_DEEP
+						  && k->levels < MCSEC_KRR_MAX_LEVELS)) {
 			abort();
 		}
 		mcsec_krr_free(n);

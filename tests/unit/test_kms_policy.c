@@ -31,8 +31,8 @@ static mcsec_kms_policy_t *parse_ok(const char *text)
 }
 
 /* The list for user/dir joined by ',' ("ANY" for any). */
-static void expect_list(const mcsec_kms_policy_t *p, const char *user,
-		int dir, const char *want)
+static void expect_list(const mcsec_kms_policy_t *p, const char *user, int dir,
+		const char *want)
 {
 	mcsec_kms_list_t l;
 	char buf[1024] = "";
@@ -48,11 +48,10 @@ static void expect_list(const mcsec_kms_policy_t *p, const char *user,
 	assert_string_equal(buf, want);
 }
 
-static int acc(const mcsec_kms_policy_t *p, const char *u, int dir,
-		const char *kms)
+static int acc(
+		const mcsec_kms_policy_t *p, const char *u, int dir, const char *kms)
 {
-	return mcsec_kms_policy_acceptable(
-			p, u, strlen(u), dir, kms, strlen(kms));
+	return mcsec_kms_policy_acceptable(p, u, strlen(u), dir, kms, strlen(kms));
 }
 
 static void test_example_file(void **state)
@@ -60,12 +59,11 @@ static void test_example_file(void **state)
 	mcsec_kms_policy_t *p = NULL;
 	int line = 0;
 	(void)state;
-	assert_int_equal(
-			mcsec_kms_policy_load("cfg/kms-policy.example", &p, &line),
+	assert_int_equal(mcsec_kms_policy_load("cfg/kms-policy.example", &p, &line),
 			MCSEC_OK);
 	assert_string_equal(mcsec_kms_policy_home(p), "kms.police.example.org");
-	assert_string_equal(mcsec_kms_policy_creator(p),
-			"sip:cs-proxy@police.example.org");
+	assert_string_equal(
+			mcsec_kms_policy_creator(p), "sip:cs-proxy@police.example.org");
 	assert_int_equal(mcsec_kms_policy_accept_unsigned(p), 0);
 	assert_int_equal(mcsec_kms_policy_accept_untrusted(p), 0);
 	/* default rules, in preference order */
@@ -161,35 +159,32 @@ static void test_bad_lines(void **state)
 		const char *text;
 		int line;
 	} bad[] = {
-			{"migration m\n", 0},					   /* no home */
-			{"home h\nhome h2\n", 2},				   /* home twice */
-			{"home\n", 1},							   /* no URI */
-			{"home h extra\n", 1},
-			{"home h\nmigration\n", 2},
-			{"home h\nexternal @home\n", 2},		   /* keyword as URI */
-			{"home h\nlocal\n", 2},
-			{"home h\nlocal *bad<\n", 2},
-			{"home h\ngroup g\n", 2},				   /* no members */
-			{"home h\nfrobnicate x\n", 2},			   /* unknown */
-			{"home h\ndefault sideways h\n", 2},	   /* bad DIR */
-			{"home h\ndefault both\n", 2},			   /* empty LIST */
-			{"home h\ndefault both ANY h\n", 2},	   /* ANY not alone */
+			{"migration m\n", 0},	  /* no home */
+			{"home h\nhome h2\n", 2}, /* home twice */
+			{"home\n", 1},			  /* no URI */
+			{"home h extra\n", 1}, {"home h\nmigration\n", 2},
+			{"home h\nexternal @home\n", 2}, /* keyword as URI */
+			{"home h\nlocal\n", 2}, {"home h\nlocal *bad<\n", 2},
+			{"home h\ngroup g\n", 2},			 /* no members */
+			{"home h\nfrobnicate x\n", 2},		 /* unknown */
+			{"home h\ndefault sideways h\n", 2}, /* bad DIR */
+			{"home h\ndefault both\n", 2},		 /* empty LIST */
+			{"home h\ndefault both ANY h\n", 2}, /* ANY not alone */
 			{"home h\ndefault both none h\n", 2},
 			{"home h\ndefault both @nothing\n", 2},
 			{"home h\nuser sip:u both\n", 2},
 			{"home h\nfor-group nosuch both h\n", 2}, /* unknown group */
-			{"home h\nkrr-unsigned maybe\n", 2},
-			{"home h\nkrr-untrusted\n", 2},
+			{"home h\nkrr-unsigned maybe\n", 2}, {"home h\nkrr-untrusted\n", 2},
 			{"home h\nkrr-creator a b\n", 2},
 			{"home h\nkrr-creator a\nkrr-creator b\n", 3},
-			{"home h\nexternal e\x01x\n", 2},		   /* control char */
+			{"home h\nexternal e\x01x\n", 2}, /* control char */
 	};
 	(void)state;
 	for(size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		mcsec_kms_policy_t *p = (void *)1;
 		int line = -1;
-		assert_int_equal(mcsec_kms_policy_parse(bad[i].text,
-								 strlen(bad[i].text), &p, &line),
+		assert_int_equal(mcsec_kms_policy_parse(
+								 bad[i].text, strlen(bad[i].text), &p, &line),
 				MCSEC_ERR_MALFORMED);
 		assert_null(p);
 		if(line != bad[i].line)
@@ -225,8 +220,7 @@ static void test_limits_and_args(void **state)
 	assert_int_equal(
 			mcsec_kms_policy_load("/nonexistent/kms-policy", &p, &line),
 			MCSEC_ERR_IO);
-	assert_int_equal(mcsec_kms_policy_parse(NULL, 0, &p, &line),
-			MCSEC_ERR_ARG);
+	assert_int_equal(mcsec_kms_policy_parse(NULL, 0, &p, &line), MCSEC_ERR_ARG);
 	p = parse_ok("home h # comment\n\n   \t# only a comment\r\n");
 	assert_int_equal(mcsec_kms_policy_list(p, "u", 1, 3, &l), MCSEC_ERR_ARG);
 	assert_int_equal(mcsec_kms_policy_list(p, "u", 1, 0, &l), MCSEC_ERR_ARG);

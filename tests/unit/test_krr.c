@@ -148,11 +148,12 @@ static mcsec_krr_t *roundtrip(const mcsec_krr_t *k)
 	return b;
 }
 
-#define POLICY "home kms.home.example\n" \
-							"migration kms.mig.example\n" \
-							"external kms.ext.example\n" \
-							"local *@home.example\n" \
-							"default receiver @home @migration @external\n"
+#define POLICY                    \
+	"home kms.home.example\n"     \
+	"migration kms.mig.example\n" \
+	"external kms.ext.example\n"  \
+	"local *@home.example\n"      \
+	"default receiver @home @migration @external\n"
 
 static mcsec_krr_ids_t ids_of(
 		const char *ini, const char *ikms, const char *rcv, const char *rkms)
@@ -257,8 +258,8 @@ static void test_create_cases_b_c(void **state)
 
 static void test_create_case_d(void **state)
 {
-	mcsec_kms_policy_t *p = pol(POLICY
-			"user sip:strict@home.example receiver @home\n");
+	mcsec_kms_policy_t *p =
+			pol(POLICY "user sip:strict@home.example receiver @home\n");
 	mcsec_krr_ids_t ok = ids_of("sip:a@far.example", "kms.rogue.example",
 			"sip:b@home.example", "kms.ext.example");
 	mcsec_krr_ids_t bad = ids_of("sip:a@far.example", "kms.far.example",
@@ -281,10 +282,10 @@ static void test_create_case_d(void **state)
 	mcsec_krr_free(b);
 	mcsec_krr_free(k);
 	/* bad arguments */
-	assert_int_equal(mcsec_krr_create(p, 9, &bad, "c", NOW, &k, &c),
-			MCSEC_ERR_ARG);
-	assert_int_equal(mcsec_krr_create(p, MCSEC_KRR_ROLE_CS_OUTBOUND, &bad,
-							 NULL, NOW, &k, &c),
+	assert_int_equal(
+			mcsec_krr_create(p, 9, &bad, "c", NOW, &k, &c), MCSEC_ERR_ARG);
+	assert_int_equal(mcsec_krr_create(p, MCSEC_KRR_ROLE_CS_OUTBOUND, &bad, NULL,
+							 NOW, &k, &c),
 			MCSEC_ERR_ARG);
 	assert_int_equal(mcsec_krr_create(p, MCSEC_KRR_ROLE_CS_OUTBOUND, &bad,
 							 "bad\ncreator", NOW, &k, &c),
@@ -317,8 +318,8 @@ static void test_ids_from_mikey(void **state)
 	free(b);
 	assert_int_equal(mcsec_krr_ids_from_mikey(m, NULL, NULL, &ids),
 			MCSEC_ERR_UNSUPPORTED);
-	assert_int_equal(mcsec_krr_ids_from_mikey(
-							 m, "sip:alice@example.org", NULL, &ids),
+	assert_int_equal(
+			mcsec_krr_ids_from_mikey(m, "sip:alice@example.org", NULL, &ids),
 			MCSEC_ERR_UNSUPPORTED);
 	assert_int_equal(mcsec_krr_ids_from_mikey(m, "sip:alice@example.org",
 							 "sip:mcptt-server@example.org", &ids),
@@ -360,8 +361,9 @@ static mcsec_krr_t *received_krr(const char *ilist, const char *rlist)
 	return rx;
 }
 
-#define L3 "<KmsUri>kms.far.example</KmsUri><KmsUri>kms.mig.example</KmsUri>" \
-		   "<KmsUri>kms.home.example</KmsUri>"
+#define L3                                                             \
+	"<KmsUri>kms.far.example</KmsUri><KmsUri>kms.mig.example</KmsUri>" \
+	"<KmsUri>kms.home.example</KmsUri>"
 
 static mcsec_krr_t *regen(const mcsec_kms_policy_t *p, int role,
 		const mcsec_krr_t *rx, int want_action, char want_case)
@@ -390,8 +392,8 @@ static void check_embedded(const mcsec_krr_t *k, const mcsec_krr_t *rx)
 	assert_string_equal(b->received->id, rx->id);
 	assert_string_equal(b->received->creator, rx->creator);
 	assert_int_equal(b->levels, rx->levels + 1);
-	assert_int_equal(mcsec_krr_verify(trust_other, b->received, &sig),
-			MCSEC_OK);
+	assert_int_equal(
+			mcsec_krr_verify(trust_other, b->received, &sig), MCSEC_OK);
 	assert_int_equal(sig, MCSEC_KRR_SIG_VALID);
 	/* and with the wrong anchor it is only "untrusted" */
 	assert_int_equal(mcsec_krr_verify(trust, b->received, &sig), MCSEC_OK);
@@ -469,8 +471,8 @@ static void test_regen_cases(void **state)
 /* 5 levels are produced from 4 received; a 6th is not created. */
 static void test_nesting_limit(void **state)
 {
-	const char *kms[] = {"kms.o1", "kms.o2", "kms.o3", "kms.o4", "kms.o5",
-			"kms.o6"};
+	const char *kms[] = {
+			"kms.o1", "kms.o2", "kms.o3", "kms.o4", "kms.o5", "kms.o6"};
 	char list[512] = "", ptxt[512];
 	mcsec_krr_t *rx, *k;
 	char *xml;
@@ -482,8 +484,8 @@ static void test_nesting_limit(void **state)
 	/* step i accepts kms.o{i+1}..o6: each level removes one more */
 	for(size_t i = 1; i <= 5; i++) {
 		mcsec_kms_policy_t *p;
-		size_t n = (size_t)snprintf(ptxt, sizeof(ptxt),
-				"home kms.home.example\ndefault receiver");
+		size_t n = (size_t)snprintf(
+				ptxt, sizeof(ptxt), "home kms.home.example\ndefault receiver");
 		for(size_t j = i; j < 6; j++)
 			n += (size_t)snprintf(ptxt + n, sizeof(ptxt) - n, " %s", kms[j]);
 		snprintf(ptxt + n, sizeof(ptxt) - n, "\n");
@@ -502,9 +504,9 @@ static void test_nesting_limit(void **state)
 			/* every level still verifies */
 			for(const mcsec_krr_t *c = rx; c; c = c->received) {
 				int sig = 0;
-				assert_int_equal(mcsec_krr_verify(c->received ? trust
-															  : trust_other,
-										 c, &sig),
+				assert_int_equal(
+						mcsec_krr_verify(
+								c->received ? trust : trust_other, c, &sig),
 						MCSEC_OK);
 				assert_int_equal(sig, MCSEC_KRR_SIG_VALID);
 			}
@@ -606,7 +608,8 @@ static void test_profile_and_wrapping(void **state)
 	char from[64], to[64];
 	static const char *const edits[][2] = {
 			{"xmldsig-more#ecdsa-sha256", "xmldsig-more#rsa-sha256"},
-			{"<DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256",
+			{"<DigestMethod "
+			 "Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256",
 					"<DigestMethod Algorithm=\"http://www.w3.org/2001/04/"
 					"xmldsig-more#sha384"},
 			{"<CanonicalizationMethod Algorithm=\"http://www.w3.org/TR/2001/"
@@ -645,8 +648,8 @@ static void test_profile_and_wrapping(void **state)
 	snprintf(to, sizeof(to), "Id=\"%s\"", k->received->id);
 	snprintf(from, sizeof(from), "Id=\"%s\"", k->id);
 	t = replace(xml, from, to);
-	assert_int_not_equal(mcsec_krr_parse(t, strlen(t), &(mcsec_krr_t *){0}),
-			MCSEC_OK);
+	assert_int_not_equal(
+			mcsec_krr_parse(t, strlen(t), &(mcsec_krr_t *){0}), MCSEC_OK);
 	free(t);
 	mcsec_krr_free(k);
 	free(xml);
@@ -736,16 +739,15 @@ static void test_d43_example(void **state)
 	free(b);
 }
 
-#define HEAD                                                    \
+#define HEAD                                                      \
 	"<KmsRedirectResponse xmlns=\"urn:3gpp:ns:mcsecKMSKRR:1.0\" " \
 	"Version=\"1.0.0\" Id=\"a\">"
-#define F6                                               \
-	"<Time>2018-01-26T11:15:43Z</Time>"                  \
-	"<KRRCreatorUri>c</KRRCreatorUri><InitiatorUri>i</InitiatorUri>" \
+#define F6                                                              \
+	"<Time>2018-01-26T11:15:43Z</Time>"                                 \
+	"<KRRCreatorUri>c</KRRCreatorUri><InitiatorUri>i</InitiatorUri>"    \
 	"<InitiatorKmsUri>ik</InitiatorKmsUri><ReceiverUri>r</ReceiverUri>" \
 	"<ReceiverKmsUri>rk</ReceiverKmsUri>"
-#define LISTS \
-	"<InitiatorKmsList><ANY/></InitiatorKmsList><ReceiverKmsList/>"
+#define LISTS "<InitiatorKmsList><ANY/></InitiatorKmsList><ReceiverKmsList/>"
 #define TAIL "</KmsRedirectResponse>"
 
 static void test_parse_rejects(void **state)
@@ -759,7 +761,7 @@ static void test_parse_rejects(void **state)
 			/* extensions of another namespace are allowed */
 			{HEAD F6 LISTS "<x:e xmlns:x=\"urn:x\"/>" TAIL, MCSEC_OK},
 			{"<KmsRedirectResponse xmlns=\"urn:3gpp:ns:mcsecKMSKRR:2.0\">" F6
-					LISTS TAIL,
+							LISTS TAIL,
 					MCSEC_ERR_MALFORMED},
 			{"<KmsRedirectResponse xmlns=\"urn:3gpp:ns:mcsecKMSKRR:1.0\" "
 			 "Version=\"1.0.1\">" F6 LISTS TAIL,

@@ -274,8 +274,7 @@ static int directive1(mcsec_kms_policy_t *p, char **tok, size_t n)
 		p->creator = strdup(tok[1]);
 		return p->creator ? MCSEC_OK : MCSEC_ERR_INTERNAL;
 	}
-	if(!strcmp(d, "default") || !strcmp(d, "user")
-			|| !strcmp(d, "for-group"))
+	if(!strcmp(d, "default") || !strcmp(d, "user") || !strcmp(d, "for-group"))
 		return MCSEC_OK; /* pass 2 */
 	return MCSEC_ERR_MALFORMED;
 }
@@ -383,8 +382,8 @@ static int run_pass(mcsec_kms_policy_t *p, const char *buf, size_t len,
 	return rc;
 }
 
-int mcsec_kms_policy_parse(const char *buf, size_t len,
-		mcsec_kms_policy_t **out, int *err_line)
+int mcsec_kms_policy_parse(
+		const char *buf, size_t len, mcsec_kms_policy_t **out, int *err_line)
 {
 	mcsec_kms_policy_t *p;
 	int rc;

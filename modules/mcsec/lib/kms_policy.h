@@ -58,8 +58,8 @@ typedef struct mcsec_kms_policy mcsec_kms_policy_t;
 
 /* Parse a policy text.  On MCSEC_ERR_MALFORMED *err_line (if not NULL)
  * is the 1-based line at fault. */
-int mcsec_kms_policy_parse(const char *buf, size_t len,
-		mcsec_kms_policy_t **out, int *err_line);
+int mcsec_kms_policy_parse(
+		const char *buf, size_t len, mcsec_kms_policy_t **out, int *err_line);
 /* Read and parse a file (MCSEC_ERR_IO if unreadable). */
 int mcsec_kms_policy_load(
 		const char *path, mcsec_kms_policy_t **out, int *err_line);

@@ -124,8 +124,8 @@ static int dup_uri(const char *s, char **out)
 	return *out ? MCSEC_OK : MCSEC_ERR_INTERNAL;
 }
 
-int mcsec_krr_ids_from_mikey(const mcsec_mikey_msg_t *m,
-		const char *initiator, const char *receiver, mcsec_krr_ids_t *ids)
+int mcsec_krr_ids_from_mikey(const mcsec_mikey_msg_t *m, const char *initiator,
+		const char *receiver, mcsec_krr_ids_t *ids)
 {
 	int rc;
 
@@ -243,8 +243,8 @@ static int policy_list(const mcsec_kms_policy_t *p, const char *user, int dir,
 	return rc == MCSEC_OK ? list_from_policy(dst, &l) : rc;
 }
 
-static int acceptable(const mcsec_kms_policy_t *p, const char *user, int dir,
-		const char *kms)
+static int acceptable(
+		const mcsec_kms_policy_t *p, const char *user, int dir, const char *kms)
 {
 	return mcsec_kms_policy_acceptable(
 			p, user, strlen(user), dir, kms, strlen(kms));
@@ -300,13 +300,13 @@ int mcsec_krr_create(const mcsec_kms_policy_t *p, int role,
 	/* the list of the side at fault is the acceptable list in preference
 	 * order; the other side is 'ANY' */
 	if(bad_i)
-		rc = policy_list(p, ids->initiator, MCSEC_KMS_DIR_INITIATOR,
-				&k->init_list);
+		rc = policy_list(
+				p, ids->initiator, MCSEC_KMS_DIR_INITIATOR, &k->init_list);
 	else
 		k->init_list.any = 1;
 	if(rc == MCSEC_OK && bad_r)
-		rc = policy_list(p, ids->receiver, MCSEC_KMS_DIR_RECEIVER,
-				&k->recv_list);
+		rc = policy_list(
+				p, ids->receiver, MCSEC_KMS_DIR_RECEIVER, &k->recv_list);
 	else
 		k->recv_list.any = 1;
 	if(rc != MCSEC_OK) {
@@ -445,8 +445,9 @@ static int datetime_ok(const char *s)
 		i++, y++;
 	if(y < 4 || y > 9)
 		return 0;
-#define D2(off) (s[(off)] >= '0' && s[(off)] <= '9' && s[(off) + 1] >= '0' \
-		&& s[(off) + 1] <= '9')
+#define D2(off)                                                \
+	(s[(off)] >= '0' && s[(off)] <= '9' && s[(off) + 1] >= '0' \
+			&& s[(off) + 1] <= '9')
 	if(s[i] != '-' || !D2(i + 1) || s[i + 3] != '-' || !D2(i + 4)
 			|| s[i + 6] != 'T' || !D2(i + 7) || s[i + 9] != ':' || !D2(i + 10)
 			|| s[i + 12] != ':' || !D2(i + 13))
@@ -457,8 +458,8 @@ static int datetime_ok(const char *s)
 		int h = (s[i + 7] - '0') * 10 + s[i + 8] - '0';
 		int mi = (s[i + 10] - '0') * 10 + s[i + 11] - '0';
 		int se = (s[i + 13] - '0') * 10 + s[i + 14] - '0';
-		if(mo < 1 || mo > 12 || d < 1 || d > 31 || h > 24 || mi > 59
-				|| se > 59 || (h == 24 && (mi || se)))
+		if(mo < 1 || mo > 12 || d < 1 || d > 31 || h > 24 || mi > 59 || se > 59
+				|| (h == 24 && (mi || se)))
 			return 0;
 	}
 	i += 15;
@@ -620,8 +621,7 @@ static int parse_krr(xmlNodePtr root, size_t level, mcsec_krr_t **out)
 	if(rc == MCSEC_OK && c
 			&& mcsec_xml_is(c, MCSEC_KRR_NS, "ReceivedKmsRedirectResponse")) {
 		xmlNodePtr in = mcsec_xml_next_elem(c->children, &bad);
-		if(c->properties || !in
-				|| mcsec_xml_next_elem(in->next, &bad) || bad)
+		if(c->properties || !in || mcsec_xml_next_elem(in->next, &bad) || bad)
 			rc = MCSEC_ERR_MALFORMED;
 		else
 			rc = parse_krr(in, level + 1, &k->received);
@@ -698,8 +698,8 @@ static int copy_tree(const mcsec_krr_t *rx, mcsec_krr_t **out)
 
 /* ---- writing ---- */
 
-static int add_text(xmlNodePtr parent, xmlNsPtr ns, const char *name,
-		const char *text)
+static int add_text(
+		xmlNodePtr parent, xmlNsPtr ns, const char *name, const char *text)
 {
 	return xmlNewTextChild(parent, ns, BAD_CAST name, BAD_CAST text)
 				   ? MCSEC_OK
@@ -768,8 +768,7 @@ int mcsec_krr_build_doc(const mcsec_krr_t *k, xmlDocPtr *out)
 	if(rc == MCSEC_OK && k->received) {
 		xmlNodePtr r = xmlNewChild(
 				root, ns, BAD_CAST "ReceivedKmsRedirectResponse", NULL);
-		xmlNodePtr c = r ? xmlDocCopyNode(
-								   (xmlNodePtr)k->received->node, doc, 1)
+		xmlNodePtr c = r ? xmlDocCopyNode((xmlNodePtr)k->received->node, doc, 1)
 						 : NULL;
 		if(!c || !xmlAddChild(r, c)) {
 			if(c)

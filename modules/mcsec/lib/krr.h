@@ -35,8 +35,8 @@
 /* Parser bound: deeper received KRRs are refused as malformed; those with
  * MCSEC_KRR_MAX_LEVELS or more levels are forwarded unchanged. */
 #define MCSEC_KRR_PARSE_MAX_LEVELS 8
-#define MCSEC_KRR_MAX_LIST 64	/* KmsUri entries per list */
-#define MCSEC_KRR_MAX_URI 1024	/* octets per URI field */
+#define MCSEC_KRR_MAX_LIST 64  /* KmsUri entries per list */
+#define MCSEC_KRR_MAX_URI 1024 /* octets per URI field */
 
 /* Where the proxy sits (from the cfg call). */
 enum mcsec_krr_role
@@ -84,8 +84,8 @@ typedef struct mcsec_krr_ids
  * receiver, else MCSEC_ERR_UNSUPPORTED.  Non-NULL overrides always win.
  * A missing IDRkmsi / IDRkmsr gives "" (unacceptable under any list but
  * ANY).  URIs must be printable ASCII (else MCSEC_ERR_MALFORMED). */
-int mcsec_krr_ids_from_mikey(const mcsec_mikey_msg_t *m,
-		const char *initiator, const char *receiver, mcsec_krr_ids_t *ids);
+int mcsec_krr_ids_from_mikey(const mcsec_mikey_msg_t *m, const char *initiator,
+		const char *receiver, mcsec_krr_ids_t *ids);
 void mcsec_krr_ids_clear(mcsec_krr_ids_t *ids);
 
 /* 5.2.8.2.3: decide whether the MIKEY message may pass.  *out = NULL when
@@ -99,9 +99,9 @@ int mcsec_krr_create(const mcsec_kms_policy_t *p, int role,
 
 enum mcsec_krr_action
 {
-	MCSEC_KRR_FORWARD = 0,	 /* acceptable: forward the received KRR */
-	MCSEC_KRR_REPLACE = 1,	 /* *out replaces it */
-	MCSEC_KRR_TOO_DEEP = 2,	 /* would need a new level beyond the limit:
+	MCSEC_KRR_FORWARD = 0,	/* acceptable: forward the received KRR */
+	MCSEC_KRR_REPLACE = 1,	/* *out replaces it */
+	MCSEC_KRR_TOO_DEEP = 2, /* would need a new level beyond the limit:
 								forwarded unchanged (count it) */
 };
 
@@ -124,12 +124,12 @@ typedef struct mcsec_krr_signer mcsec_krr_signer_t;
 typedef struct mcsec_krr_trust mcsec_krr_trust_t;
 
 /* PEM files: an EC P-256 private key and its X509 certificate. */
-int mcsec_krr_signer_load(const char *key_pem, const char *cert_pem,
-		mcsec_krr_signer_t **out);
+int mcsec_krr_signer_load(
+		const char *key_pem, const char *cert_pem, mcsec_krr_signer_t **out);
 void mcsec_krr_signer_free(mcsec_krr_signer_t *s);
 /* PEM files of trusted certificates (CA or self-signed end entity). */
-int mcsec_krr_trust_load(const char *const *pem_files, size_t n,
-		mcsec_krr_trust_t **out);
+int mcsec_krr_trust_load(
+		const char *const *pem_files, size_t n, mcsec_krr_trust_t **out);
 void mcsec_krr_trust_free(mcsec_krr_trust_t *t);
 
 /* Serialise k (built by create/regenerate), signed when signer != NULL:
@@ -152,8 +152,8 @@ enum mcsec_krr_sig
  * "#" + root Id, transforms enveloped-signature (+ optional C14N 1.0),
  * C14N 1.0, ECDSA-SHA256, SHA-256, X509 KeyInfo.  trust may be NULL (then
  * a good signature is UNTRUSTED).  Returns MCSEC_OK with *sig set. */
-int mcsec_krr_verify(const mcsec_krr_trust_t *t, const mcsec_krr_t *k,
-		int *sig);
+int mcsec_krr_verify(
+		const mcsec_krr_trust_t *t, const mcsec_krr_t *k, int *sig);
 /* Policy decision for a received KRR: 1 accept, 0 reject. */
 int mcsec_krr_received_ok(const mcsec_kms_policy_t *p, int sig);
 

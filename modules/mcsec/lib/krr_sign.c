@@ -93,8 +93,8 @@ static int check_pair(const char *key_pem, const char *cert_pem)
 	return rc;
 }
 
-int mcsec_krr_signer_load(const char *key_pem, const char *cert_pem,
-		mcsec_krr_signer_t **out)
+int mcsec_krr_signer_load(
+		const char *key_pem, const char *cert_pem, mcsec_krr_signer_t **out)
 {
 	mcsec_krr_signer_t *s;
 	int rc;
@@ -204,8 +204,8 @@ int mcsec_krr_sign_doc(xmlDocPtr doc, const mcsec_krr_signer_t *s)
 	snprintf(uri, sizeof(uri), "#%s", (const char *)id);
 	xmlFree(id);
 	/* D.4.2: C14N 1.0, ECDSA-SHA256; default-namespace ds:Signature */
-	sig = xmlSecTmplSignatureCreate(doc, xmlSecTransformInclC14NId,
-			xmlSecTransformEcdsaSha256Id, NULL);
+	sig = xmlSecTmplSignatureCreate(
+			doc, xmlSecTransformInclC14NId, xmlSecTransformEcdsaSha256Id, NULL);
 	if(!sig)
 		return MCSEC_ERR_INTERNAL;
 	if(!xmlAddChild(root, sig)) {
@@ -214,7 +214,9 @@ int mcsec_krr_sign_doc(xmlDocPtr doc, const mcsec_krr_signer_t *s)
 	}
 	ref = xmlSecTmplSignatureAddReference(
 			sig, xmlSecTransformSha256Id, NULL, BAD_CAST uri, NULL);
-	if(!ref || !xmlSecTmplReferenceAddTransform(ref, xmlSecTransformEnvelopedId))
+	if(!ref
+			|| !xmlSecTmplReferenceAddTransform(
+					ref, xmlSecTransformEnvelopedId))
 		goto out;
 	ki = xmlSecTmplSignatureEnsureKeyInfo(sig, NULL);
 	x509 = ki ? xmlSecTmplKeyInfoAddX509Data(ki) : NULL;
@@ -287,8 +289,7 @@ static int profile_ok(xmlNodePtr sig, const char *id)
 	if(!alg_is(c, "SignatureMethod", ALG_ECDSA_SHA256))
 		return 0;
 	ref = next(c, &bad);
-	if(!mcsec_xml_is(ref, MCSEC_DSIG_NS, "Reference") || next(ref, &bad)
-			|| bad)
+	if(!mcsec_xml_is(ref, MCSEC_DSIG_NS, "Reference") || next(ref, &bad) || bad)
 		return 0;
 	uri = xmlGetNoNsProp(ref, BAD_CAST "URI");
 	ok = uri && uri[0] == '#' && !strcmp((const char *)uri + 1, id);
@@ -337,8 +338,7 @@ static int xmlsec_verify(xmlSecKeysMngrPtr mngr, xmlNodePtr sig, int no_chain)
 	if(!ctx)
 		return -1;
 	ctx->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
-	if(xmlSecDSigCtxEnableSignatureTransform(ctx, xmlSecTransformInclC14NId)
-					< 0
+	if(xmlSecDSigCtxEnableSignatureTransform(ctx, xmlSecTransformInclC14NId) < 0
 			|| xmlSecDSigCtxEnableSignatureTransform(
 					   ctx, xmlSecTransformEcdsaSha256Id)
 					   < 0
@@ -367,8 +367,8 @@ static int xmlsec_verify(xmlSecKeysMngrPtr mngr, xmlNodePtr sig, int no_chain)
 	return ok;
 }
 
-int mcsec_krr_verify(const mcsec_krr_trust_t *t, const mcsec_krr_t *k,
-		int *sig_status)
+int mcsec_krr_verify(
+		const mcsec_krr_trust_t *t, const mcsec_krr_t *k, int *sig_status)
 {
 	xmlNodePtr root, sig = NULL, c;
 	xmlSecKeysMngrPtr tmp = NULL;

@@ -19,7 +19,7 @@ static const struct
 		{"xml", cmd_xml, "XML content encryption (TS 33.180 9.3.4.2)"},
 		{"uri", cmd_uri, "XML URI attribute encryption (9.3.4.3)"},
 		{"body", cmd_body, "sign/verify/protect SIP MIME bodies (9.3.5)"},
-		{"krr", cmd_krr, "KMS Redirect Responses: build, rebuild, verify, decode (D.4)"},
+		{"krr", cmd_krr, "KMS Redirect Responses (D.4): build, verify, ..."},
 };
 
 static void usage(FILE *f)
