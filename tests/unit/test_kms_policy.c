@@ -72,6 +72,25 @@ static void test_example_file(void **state)
 	expect_list(p, "sip:anyone@police.example.org", RCV,
 			"kms.police.example.org,kms.police-backup.example.org,"
 			"kms.fire.example.org,kms.ambulance.example.org");
+	/* role-qualified default */
+	{
+		mcsec_kms_list_t l;
+		const char *u = "sip:anyone@police.example.org";
+		assert_int_equal(
+				mcsec_kms_policy_list_for(
+						p, MCSEC_KMS_ROLE_CS_OUTBOUND, u, strlen(u), RCV, &l),
+				MCSEC_OK);
+		assert_int_equal(l.n, 2);
+		assert_int_equal(mcsec_kms_policy_list_for(
+								 p, MCSEC_KMS_ROLE_IS, u, strlen(u), RCV, &l),
+				MCSEC_OK);
+		assert_int_equal(l.n, 4);
+		assert_false(
+				mcsec_kms_policy_acceptable_for(p, MCSEC_KMS_ROLE_CS_OUTBOUND,
+						u, strlen(u), RCV, "kms.fire.example.org", 20));
+		assert_true(mcsec_kms_policy_acceptable_for(p, MCSEC_KMS_ROLE_IS, u,
+				strlen(u), RCV, "kms.fire.example.org", 20));
+	}
 	/* group rule for one direction only; the other falls to default */
 	expect_list(p, "sip:officer.42@police.example.org", INI,
 			"kms.police.example.org,kms.fire.example.org");
@@ -152,6 +171,48 @@ static void test_precedence(void **state)
 	mcsec_kms_policy_free(p);
 }
 
+/* DIR@ROLE: per proxy role, before role-less rules of the same level, but
+ * after any rule of a more specific level */
+static void test_roles(void **state)
+{
+	mcsec_kms_policy_t *p;
+	mcsec_kms_list_t l;
+	const char *u = "sip:u@a", *v = "sip:v@a";
+	(void)state;
+	p = parse_ok("home h\n"
+				 "default both d\n"
+				 "default initiator@is dis\n"
+				 "default both@cs-in dcsin\n"
+				 "user sip:u@a initiator uany\n"
+				 "user sip:u@a initiator@cs-out ucsout\n");
+	assert_int_equal(mcsec_kms_policy_list_for(
+							 p, MCSEC_KMS_ROLE_IS, v, strlen(v), INI, &l),
+			MCSEC_OK);
+	assert_string_equal(l.uris[0], "dis");
+	assert_int_equal(mcsec_kms_policy_list_for(
+							 p, MCSEC_KMS_ROLE_IS, v, strlen(v), RCV, &l),
+			MCSEC_OK);
+	assert_string_equal(l.uris[0], "d");
+	assert_int_equal(mcsec_kms_policy_list_for(p, MCSEC_KMS_ROLE_CS_INBOUND, v,
+							 strlen(v), RCV, &l),
+			MCSEC_OK);
+	assert_string_equal(l.uris[0], "dcsin");
+	/* role 0: role-qualified rules never apply */
+	expect_list(p, v, INI, "d");
+	/* a user rule without a role beats a role-qualified default */
+	assert_int_equal(mcsec_kms_policy_list_for(
+							 p, MCSEC_KMS_ROLE_IS, u, strlen(u), INI, &l),
+			MCSEC_OK);
+	assert_string_equal(l.uris[0], "uany");
+	assert_int_equal(mcsec_kms_policy_list_for(p, MCSEC_KMS_ROLE_CS_OUTBOUND, u,
+							 strlen(u), INI, &l),
+			MCSEC_OK);
+	assert_string_equal(l.uris[0], "ucsout");
+	assert_int_equal(mcsec_kms_policy_list_for(p, 4, u, strlen(u), INI, &l),
+			MCSEC_ERR_ARG);
+	mcsec_kms_policy_free(p);
+}
+
 static void test_bad_lines(void **state)
 {
 	static const struct
@@ -165,9 +226,12 @@ static void test_bad_lines(void **state)
 			{"home h extra\n", 1}, {"home h\nmigration\n", 2},
 			{"home h\nexternal @home\n", 2}, /* keyword as URI */
 			{"home h\nlocal\n", 2}, {"home h\nlocal *bad<\n", 2},
-			{"home h\ngroup g\n", 2},			 /* no members */
-			{"home h\nfrobnicate x\n", 2},		 /* unknown */
-			{"home h\ndefault sideways h\n", 2}, /* bad DIR */
+			{"home h\ngroup g\n", 2},				 /* no members */
+			{"home h\nfrobnicate x\n", 2},			 /* unknown */
+			{"home h\ndefault sideways h\n", 2},	 /* bad DIR */
+			{"home h\ndefault both@nowhere h\n", 2}, /* bad ROLE */
+			{"home h\ndefault @is h\n", 2},
+			{"home h\ndefault receiverreceiverx@is h\n", 2},
 			{"home h\ndefault both\n", 2},		 /* empty LIST */
 			{"home h\ndefault both ANY h\n", 2}, /* ANY not alone */
 			{"home h\ndefault both none h\n", 2},
@@ -235,6 +299,7 @@ int main(void)
 			cmocka_unit_test(test_example_file),
 			cmocka_unit_test(test_builtin_and_expansion),
 			cmocka_unit_test(test_precedence),
+			cmocka_unit_test(test_roles),
 			cmocka_unit_test(test_bad_lines),
 			cmocka_unit_test(test_limits_and_args),
 	};

@@ -26,6 +26,7 @@ typedef struct kms_rule
 	int kind; /* RULE_USER, RULE_GROUP, RULE_DEFAULT */
 	char *name;
 	int dirs; /* mask of 1 << MCSEC_KMS_DIR_* */
+	int role; /* MCSEC_KMS_ROLE_*, 0 = every proxy role */
 	int any;
 	strv_t uris;
 } kms_rule_t;
@@ -150,8 +151,27 @@ static int pattern_match(const char *pat, const char *u, size_t ulen)
 	return pl == ulen && !memcmp(pat, u, ulen);
 }
 
-static int dir_mask(const char *s)
+/* DIR[@ROLE]: sets *role (0 when no @ROLE). */
+static int dir_mask(const char *s, int *role)
 {
+	const char *at = strchr(s, '@');
+	char d[16];
+	*role = 0;
+	if(at) {
+		if(!strcmp(at + 1, "cs-in"))
+			*role = MCSEC_KMS_ROLE_CS_INBOUND;
+		else if(!strcmp(at + 1, "is"))
+			*role = MCSEC_KMS_ROLE_IS;
+		else if(!strcmp(at + 1, "cs-out"))
+			*role = MCSEC_KMS_ROLE_CS_OUTBOUND;
+		else
+			return 0;
+		if((size_t)(at - s) >= sizeof(d))
+			return 0;
+		memcpy(d, s, (size_t)(at - s));
+		d[at - s] = '\0';
+		s = d;
+	}
 	if(!strcmp(s, "initiator"))
 		return 1 << MCSEC_KMS_DIR_INITIATOR;
 	if(!strcmp(s, "receiver"))
@@ -314,7 +334,7 @@ static int directive2(mcsec_kms_policy_t *p, char **tok, size_t n)
 		if(!r->name)
 			return MCSEC_ERR_INTERNAL;
 	}
-	r->dirs = dir_mask(tok[first]);
+	r->dirs = dir_mask(tok[first], &r->role);
 	if(!r->dirs)
 		return MCSEC_ERR_MALFORMED;
 	rc = expand_list(p, tok + first + 1, n - first - 1, &r->any, &r->uris);
@@ -453,37 +473,50 @@ static int group_has(const kms_group_t *g, const char *u, size_t ulen)
 	return 0;
 }
 
-int mcsec_kms_policy_list(const mcsec_kms_policy_t *p, const char *user,
-		size_t user_len, int dir, mcsec_kms_list_t *out)
+/* The first rule of kind for user/dir/role (role 0: rules without a
+ * role only). */
+static const kms_rule_t *find_rule(const mcsec_kms_policy_t *p, int kind,
+		const char *user, size_t user_len, int bit, int role)
 {
+	for(size_t i = 0; i < p->nrules; i++) {
+		const kms_rule_t *r = &p->rules[i];
+		const kms_group_t *g;
+		if(r->kind != kind || !(r->dirs & bit) || r->role != role)
+			continue;
+		if(kind == RULE_DEFAULT)
+			return r;
+		if(kind == RULE_USER && strlen(r->name) == user_len
+				&& !memcmp(r->name, user, user_len))
+			return r;
+		if(kind == RULE_GROUP) {
+			g = find_group((mcsec_kms_policy_t *)p, r->name);
+			if(g && group_has(g, user, user_len))
+				return r;
+		}
+	}
+	return NULL;
+}
+
+int mcsec_kms_policy_list_for(const mcsec_kms_policy_t *p, int role,
+		const char *user, size_t user_len, int dir, mcsec_kms_list_t *out)
+{
+	static const int kinds[] = {RULE_USER, RULE_GROUP, RULE_DEFAULT};
 	const kms_rule_t *hit = NULL;
 	int bit;
 
 	if(!p || !out || (!user && user_len)
-			|| (dir != MCSEC_KMS_DIR_INITIATOR
-					&& dir != MCSEC_KMS_DIR_RECEIVER))
+			|| (dir != MCSEC_KMS_DIR_INITIATOR && dir != MCSEC_KMS_DIR_RECEIVER)
+			|| role < 0 || role > MCSEC_KMS_ROLE_CS_OUTBOUND)
 		return MCSEC_ERR_ARG;
 	bit = 1 << dir;
-	/* user rule first */
-	for(size_t i = 0; i < p->nrules && !hit; i++) {
-		const kms_rule_t *r = &p->rules[i];
-		if(r->kind == RULE_USER && (r->dirs & bit)
-				&& strlen(r->name) == user_len
-				&& !memcmp(r->name, user, user_len))
-			hit = r;
+	/* user, then group, then default; at each level a rule for this proxy
+	 * role before a rule for every role */
+	for(size_t k = 0; k < 3 && !hit; k++) {
+		if(role)
+			hit = find_rule(p, kinds[k], user, user_len, bit, role);
+		if(!hit)
+			hit = find_rule(p, kinds[k], user, user_len, bit, 0);
 	}
-	for(size_t i = 0; i < p->nrules && !hit; i++) {
-		const kms_rule_t *r = &p->rules[i];
-		const kms_group_t *g;
-		if(r->kind != RULE_GROUP || !(r->dirs & bit))
-			continue;
-		g = find_group((mcsec_kms_policy_t *)p, r->name);
-		if(g && group_has(g, user, user_len))
-			hit = r;
-	}
-	for(size_t i = 0; i < p->nrules && !hit; i++)
-		if(p->rules[i].kind == RULE_DEFAULT && (p->rules[i].dirs & bit))
-			hit = &p->rules[i];
 	if(hit) {
 		out->any = hit->any;
 		out->n = hit->uris.n;
@@ -496,11 +529,20 @@ int mcsec_kms_policy_list(const mcsec_kms_policy_t *p, const char *user,
 	return MCSEC_OK;
 }
 
-int mcsec_kms_policy_acceptable(const mcsec_kms_policy_t *p, const char *user,
-		size_t user_len, int dir, const char *kms, size_t kms_len)
+int mcsec_kms_policy_list(const mcsec_kms_policy_t *p, const char *user,
+		size_t user_len, int dir, mcsec_kms_list_t *out)
+{
+	return mcsec_kms_policy_list_for(p, 0, user, user_len, dir, out);
+}
+
+int mcsec_kms_policy_acceptable_for(const mcsec_kms_policy_t *p, int role,
+		const char *user, size_t user_len, int dir, const char *kms,
+		size_t kms_len)
 {
 	mcsec_kms_list_t l;
-	if(!kms || mcsec_kms_policy_list(p, user, user_len, dir, &l) != MCSEC_OK)
+	if(!kms
+			|| mcsec_kms_policy_list_for(p, role, user, user_len, dir, &l)
+					   != MCSEC_OK)
 		return 0;
 	if(l.any)
 		return 1;
@@ -508,6 +550,13 @@ int mcsec_kms_policy_acceptable(const mcsec_kms_policy_t *p, const char *user,
 		if(strlen(l.uris[i]) == kms_len && !memcmp(l.uris[i], kms, kms_len))
 			return 1;
 	return 0;
+}
+
+int mcsec_kms_policy_acceptable(const mcsec_kms_policy_t *p, const char *user,
+		size_t user_len, int dir, const char *kms, size_t kms_len)
+{
+	return mcsec_kms_policy_acceptable_for(
+			p, 0, user, user_len, dir, kms, kms_len);
 }
 
 int mcsec_kms_policy_is_local(

@@ -20,13 +20,16 @@
  *   krr-creator URI           KRRCreatorUri (the proxy's identity)
  *
  * PATTERN: an exact URI, "*" (everyone) or "*SUFFIX" (e.g. "*@example.org").
- * DIR: initiator (the user's IDRkmsi), receiver (the user's IDRkmsr) or both.
+ * DIR: initiator (the user's IDRkmsi), receiver (the user's IDRkmsr) or both,
+ * optionally followed by @cs-in, @is or @cs-out: the rule then applies
+ * only where the proxy has that role (inbound CS, IS, outbound CS).
  * LIST items: a KMS URI, "@home", "@migration", "@external" (expanded in
  * the order given, duplicates dropped), or "ANY" alone, or "none" alone (an
  * empty list: nothing acceptable).
  * Precedence for a user and direction: a "user" rule, else the first
  * "for-group" rule (file order) whose group holds the user, else "default",
- * else the built-in "@home @migration".
+ * else the built-in "@home @migration"; at each of the three levels a rule
+ * for the proxy role asked about comes before a rule without a role.
  *
  * Reload: load the new file into a new object and swap the pointer; an
  * object is immutable after loading and may be read by many threads.
@@ -38,6 +41,11 @@
 
 #define MCSEC_KMS_POLICY_MAX_FILE (1024 * 1024)
 #define MCSEC_KMS_POLICY_MAX_URI 1024
+
+/* Proxy roles (the values of enum mcsec_krr_role in krr.h). */
+#define MCSEC_KMS_ROLE_CS_INBOUND 1
+#define MCSEC_KMS_ROLE_IS 2
+#define MCSEC_KMS_ROLE_CS_OUTBOUND 3
 
 enum mcsec_kms_dir
 {
@@ -65,10 +73,18 @@ int mcsec_kms_policy_load(
 		const char *path, mcsec_kms_policy_t **out, int *err_line);
 void mcsec_kms_policy_free(mcsec_kms_policy_t *p);
 
-/* The acceptable list for user (a URI, len bytes) in direction dir. */
+/* The acceptable list for user (a URI, len bytes) in direction dir, at a
+ * proxy with the given role (MCSEC_KMS_ROLE_*, or 0: only rules without
+ * a role apply). */
+int mcsec_kms_policy_list_for(const mcsec_kms_policy_t *p, int role,
+		const char *user, size_t user_len, int dir, mcsec_kms_list_t *out);
+/* 1 if kms is acceptable for user in direction dir, else 0. */
+int mcsec_kms_policy_acceptable_for(const mcsec_kms_policy_t *p, int role,
+		const char *user, size_t user_len, int dir, const char *kms,
+		size_t kms_len);
+/* The same with role 0. */
 int mcsec_kms_policy_list(const mcsec_kms_policy_t *p, const char *user,
 		size_t user_len, int dir, mcsec_kms_list_t *out);
-/* 1 if kms is acceptable for user in direction dir, else 0. */
 int mcsec_kms_policy_acceptable(const mcsec_kms_policy_t *p, const char *user,
 		size_t user_len, int dir, const char *kms, size_t kms_len);
 /* 1 if user belongs to this domain ("local" patterns), else 0. */

@@ -235,19 +235,19 @@ static int krr_new(const char *creator, time_t now, const char *ini,
 	return MCSEC_OK;
 }
 
-static int policy_list(const mcsec_kms_policy_t *p, const char *user, int dir,
-		mcsec_krr_list_t *dst)
+static int policy_list(const mcsec_kms_policy_t *p, int role, const char *user,
+		int dir, mcsec_krr_list_t *dst)
 {
 	mcsec_kms_list_t l;
-	int rc = mcsec_kms_policy_list(p, user, strlen(user), dir, &l);
+	int rc = mcsec_kms_policy_list_for(p, role, user, strlen(user), dir, &l);
 	return rc == MCSEC_OK ? list_from_policy(dst, &l) : rc;
 }
 
-static int acceptable(
-		const mcsec_kms_policy_t *p, const char *user, int dir, const char *kms)
+static int acceptable(const mcsec_kms_policy_t *p, int role, const char *user,
+		int dir, const char *kms)
 {
-	return mcsec_kms_policy_acceptable(
-			p, user, strlen(user), dir, kms, strlen(kms));
+	return mcsec_kms_policy_acceptable_for(
+			p, role, user, strlen(user), dir, kms, strlen(kms));
 }
 
 /* ---- 5.2.8.2.3 creation ---- */
@@ -268,23 +268,23 @@ int mcsec_krr_create(const mcsec_kms_policy_t *p, int role,
 		*kcase = 0;
 	switch(role) {
 		case MCSEC_KRR_ROLE_CS_INBOUND: /* case A */
-			bad_i = !acceptable(p, ids->initiator, MCSEC_KMS_DIR_INITIATOR,
-					ids->initiator_kms);
+			bad_i = !acceptable(p, role, ids->initiator,
+					MCSEC_KMS_DIR_INITIATOR, ids->initiator_kms);
 			c = 'A';
 			break;
 		case MCSEC_KRR_ROLE_IS: /* cases B and C */
 			bad_i = mcsec_kms_policy_is_local(
 							p, ids->initiator, strlen(ids->initiator))
-					&& !acceptable(p, ids->initiator, MCSEC_KMS_DIR_INITIATOR,
-							ids->initiator_kms);
+					&& !acceptable(p, role, ids->initiator,
+							MCSEC_KMS_DIR_INITIATOR, ids->initiator_kms);
 			bad_r = mcsec_kms_policy_is_local(
 							p, ids->receiver, strlen(ids->receiver))
-					&& !acceptable(p, ids->receiver, MCSEC_KMS_DIR_RECEIVER,
-							ids->receiver_kms);
+					&& !acceptable(p, role, ids->receiver,
+							MCSEC_KMS_DIR_RECEIVER, ids->receiver_kms);
 			c = bad_i ? 'B' : 'C';
 			break;
 		case MCSEC_KRR_ROLE_CS_OUTBOUND: /* case D */
-			bad_r = !acceptable(p, ids->receiver, MCSEC_KMS_DIR_RECEIVER,
+			bad_r = !acceptable(p, role, ids->receiver, MCSEC_KMS_DIR_RECEIVER,
 					ids->receiver_kms);
 			c = 'D';
 			break;
@@ -300,13 +300,13 @@ int mcsec_krr_create(const mcsec_kms_policy_t *p, int role,
 	/* the list of the side at fault is the acceptable list in preference
 	 * order; the other side is 'ANY' */
 	if(bad_i)
-		rc = policy_list(
-				p, ids->initiator, MCSEC_KMS_DIR_INITIATOR, &k->init_list);
+		rc = policy_list(p, role, ids->initiator, MCSEC_KMS_DIR_INITIATOR,
+				&k->init_list);
 	else
 		k->init_list.any = 1;
 	if(rc == MCSEC_OK && bad_r)
 		rc = policy_list(
-				p, ids->receiver, MCSEC_KMS_DIR_RECEIVER, &k->recv_list);
+				p, role, ids->receiver, MCSEC_KMS_DIR_RECEIVER, &k->recv_list);
 	else
 		k->recv_list.any = 1;
 	if(rc != MCSEC_OK) {
@@ -323,11 +323,12 @@ int mcsec_krr_create(const mcsec_kms_policy_t *p, int role,
 
 /* Reduce in to the URIs acceptable for user/dir; *changed = 1 if any
  * was removed (ANY counts as unacceptable unless the policy says ANY). */
-static int reduce(const mcsec_kms_policy_t *p, const char *user, int dir,
-		const mcsec_krr_list_t *in, mcsec_krr_list_t *out, int *changed)
+static int reduce(const mcsec_kms_policy_t *p, int role, const char *user,
+		int dir, const mcsec_krr_list_t *in, mcsec_krr_list_t *out,
+		int *changed)
 {
 	mcsec_kms_list_t l;
-	int rc = mcsec_kms_policy_list(p, user, strlen(user), dir, &l);
+	int rc = mcsec_kms_policy_list_for(p, role, user, strlen(user), dir, &l);
 
 	*changed = 0;
 	memset(out, 0, sizeof(*out));
@@ -340,7 +341,7 @@ static int reduce(const mcsec_kms_policy_t *p, const char *user, int dir,
 		return list_from_policy(out, &l);
 	}
 	for(size_t i = 0; i < in->n && rc == MCSEC_OK; i++) {
-		if(acceptable(p, user, dir, in->uris[i]))
+		if(acceptable(p, role, user, dir, in->uris[i]))
 			rc = list_add(out, in->uris[i], strlen(in->uris[i]));
 		else
 			*changed = 1;
@@ -386,13 +387,13 @@ int mcsec_krr_regenerate(const mcsec_kms_policy_t *p, int role,
 			return MCSEC_ERR_ARG;
 	}
 	if(do_r)
-		rc = reduce(p, rx->receiver, MCSEC_KMS_DIR_RECEIVER, &rx->recv_list,
-				&rl, &ch_r);
+		rc = reduce(p, role, rx->receiver, MCSEC_KMS_DIR_RECEIVER,
+				&rx->recv_list, &rl, &ch_r);
 	else
 		rc = list_copy(&rl, &rx->recv_list);
 	if(rc == MCSEC_OK && do_i)
-		rc = reduce(p, rx->initiator, MCSEC_KMS_DIR_INITIATOR, &rx->init_list,
-				&il, &ch_i);
+		rc = reduce(p, role, rx->initiator, MCSEC_KMS_DIR_INITIATOR,
+				&rx->init_list, &il, &ch_i);
 	else if(rc == MCSEC_OK)
 		rc = list_copy(&il, &rx->init_list);
 	if(rc != MCSEC_OK)

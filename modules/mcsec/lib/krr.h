@@ -41,9 +41,12 @@
 /* Where the proxy sits (from the cfg call). */
 enum mcsec_krr_role
 {
-	MCSEC_KRR_ROLE_CS_INBOUND = 1,	/* from an MC client: case A */
-	MCSEC_KRR_ROLE_IS = 2,			/* interconnection: cases B and C */
-	MCSEC_KRR_ROLE_CS_OUTBOUND = 3, /* towards an MC client: case D */
+	/* from an MC client: case A */
+	MCSEC_KRR_ROLE_CS_INBOUND = MCSEC_KMS_ROLE_CS_INBOUND,
+	/* interconnection: cases B and C */
+	MCSEC_KRR_ROLE_IS = MCSEC_KMS_ROLE_IS,
+	/* towards an MC client: case D */
+	MCSEC_KRR_ROLE_CS_OUTBOUND = MCSEC_KMS_ROLE_CS_OUTBOUND,
 };
 
 /* A KMS URI list (5.2.8.2.1): any = 1 is "ANY"; otherwise n URIs in
