@@ -162,7 +162,10 @@ int mcsec_krr_received_ok(const mcsec_kms_policy_t *p, int sig);
 
 const char *mcsec_krr_sig_name(int sig);
 
-/* Idempotent per-process init of libxml2 + xmlsec1 (OpenSSL). */
+/* Idempotent per-process init of libxml2 (mcsec_xml_init) and xmlsec1 with
+ * its OpenSSL backend; xmlsec1's own error printing is switched off.  The
+ * loaders call it; call it once in the main process before forking or
+ * starting threads (the guard is a plain flag). */
 int mcsec_krr_init(void);
 
 #endif

@@ -285,40 +285,27 @@ out:
 	return ex;
 }
 
-/* XSD validation with libxml2 (before the library's loader lock-down:
- * the schema imports its xmldsig schema from the same directory). */
-static int schema_check(const char *xsd, const char *input)
+/* Load an XSD with libxml2.  Done before any library call: the library's
+ * hardened parser init refuses every external load, and the KRR schema
+ * imports its xmldsig schema from the same directory. */
+static xmlSchemaPtr schema_load(const char *xsd)
 {
-	xmlSchemaParserCtxtPtr pc;
-	xmlSchemaPtr schema;
-	xmlSchemaValidCtxtPtr vc;
-	xmlDocPtr doc;
-	char *buf;
-	size_t len;
-	int r;
-
-	pc = xmlSchemaNewParserCtxt(xsd);
-	schema = pc ? xmlSchemaParse(pc) : NULL;
+	xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(xsd);
+	xmlSchemaPtr schema = pc ? xmlSchemaParse(pc) : NULL;
 	if(pc)
 		xmlSchemaFreeParserCtxt(pc);
-	if(!schema) {
+	if(!schema)
 		tool_err("%s: schema does not load", xsd);
-		return -1;
-	}
-	if(tool_read_input(input, &buf, &len) < 0) {
-		xmlSchemaFree(schema);
-		return -1;
-	}
-	doc = xmlReadMemory(buf, (int)len, NULL, NULL,
-			XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	free(buf);
-	vc = xmlSchemaNewValidCtxt(schema);
-	r = (doc && vc) ? xmlSchemaValidateDoc(vc, doc) : -1;
+	return schema;
+}
+
+/* Validate the tree our hardened parser built. */
+static int schema_check(xmlSchemaPtr schema, const mcsec_krr_t *k)
+{
+	xmlSchemaValidCtxtPtr vc = xmlSchemaNewValidCtxt(schema);
+	int r = vc ? xmlSchemaValidateDoc(vc, (xmlDocPtr)k->xml) : -1;
 	if(vc)
 		xmlSchemaFreeValidCtxt(vc);
-	if(doc)
-		xmlFreeDoc(doc);
-	xmlSchemaFree(schema);
 	printf("schema=%s\n", r == 0 ? "valid" : "invalid");
 	return r == 0 ? 0 : -1;
 }
@@ -342,17 +329,20 @@ static int cmd_verify(krr_opts_t *o)
 	mcsec_kms_policy_t *p = NULL;
 	mcsec_krr_trust_t *t = NULL;
 	mcsec_krr_t *k = NULL;
+	xmlSchemaPtr schema = NULL;
 	int ex = TOOL_EXIT_FAIL, sig, rc, ok;
 
 	if(!o->input) {
 		usage_krr();
 		return TOOL_EXIT_USAGE;
 	}
-	if(o->schema && schema_check(o->schema, o->input) < 0)
+	if(o->schema && !(schema = schema_load(o->schema)))
 		return TOOL_EXIT_FAIL;
 	if(o->policy && load_policy(o->policy, &p) < 0)
-		return TOOL_EXIT_FAIL;
+		goto out;
 	if(load_trust(o, &t) < 0 || read_krr(o->input, &k) < 0)
+		goto out;
+	if(schema && schema_check(schema, k) < 0)
 		goto out;
 	rc = mcsec_krr_verify(t, k, &sig);
 	if(rc != MCSEC_OK) {
@@ -367,6 +357,8 @@ out:
 	mcsec_krr_free(k);
 	mcsec_krr_trust_free(t);
 	mcsec_kms_policy_free(p);
+	if(schema)
+		xmlSchemaFree(schema);
 	return ex;
 }
 
