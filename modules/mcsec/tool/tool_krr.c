@@ -5,12 +5,15 @@
  *                     [--creator URI] [--initiator-uri URI]
  *                     [--receiver-uri URI] [--time UNIX-SECS] [FILE]
  *        MIKEY I_MESSAGE in (binary, base64 or "mikey <base64>"); prints
- *        the KRR document (5.2.8.2.3), or result=acceptable.
+ *        the KRR document (5.2.8.2.3) and case=A..D on stderr, or
+ *        result=acceptable.  The creator defaults to the policy's
+ *        krr-creator.
  *   mcsec krr rebuild --policy FILE --role cs-in|is|cs-out
  *                     (--key KEY.pem --cert CERT.pem | --unsigned)
  *                     [--creator URI] [--time UNIX-SECS] [FILE]
- *        received KRR in; prints the new KRR (5.2.8.2.4), or
- *        result=forward / result=too-deep (forward it unchanged).
+ *        received KRR in; prints the new KRR (5.2.8.2.4) and case=A..D on
+ *        stderr, or result=forward / result=too-deep (forward it
+ *        unchanged; a new one would exceed 5 levels).
  *   mcsec krr verify  [--trust CA.pem ...] [--schema XSD] [--policy FILE] FILE
  *        D.4.4 structure (+ XSD), D.4.2 signature; prints signature=...,
  *        levels=N; exit 0 only if the signature is valid and trusted (with
