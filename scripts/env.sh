@@ -12,6 +12,8 @@
 #   MCSEC_CHILDREN    SIP worker processes (default 4), MCSEC_DEBUG log level (default 2)
 #   MCSEC_ASYNC_WORKERS  async workers for the CSK upload crypto (default 2)
 #   MCSEC_CSK_LIFETIME   CSK binding lifetime in seconds (default 3600)
+#   MCSEC_KMS_POLICY     KMS acceptance policy file (optional: 488 + KRR for KMSs it refuses)
+#   MCSEC_KRR_KEY, MCSEC_KRR_CERT  PEM key and certificate signing the KRRs (optional)
 MCSEC_TOP="${MCSEC_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 
 mcsec_env() {
@@ -70,6 +72,13 @@ mcsec_env() {
 	_mcsec_multi IDENTITY "${ids//,/ }" || return 1
 	_mcsec_multi KMS_CERT "$kc" || return 1
 	_mcsec_multi KEY_SET "$ks" || return 1
+	# optional: KMS acceptance policy and the KRR signing key/certificate (PEM)
+	if [ -n "${MCSEC_KMS_POLICY:-}" ]; then
+		KAM_DEFINES+=(-A "MCSEC_KMS_POLICY=\"$MCSEC_KMS_POLICY\"")
+	fi
+	if [ -n "${MCSEC_KRR_KEY:-}" ] && [ -n "${MCSEC_KRR_CERT:-}" ]; then
+		KAM_DEFINES+=(-A "MCSEC_KRR_KEY=\"$MCSEC_KRR_KEY\"" -A "MCSEC_KRR_CERT=\"$MCSEC_KRR_CERT\"")
+	fi
 	return 0
 }
 

@@ -40,6 +40,9 @@ mcsec_strlist_t mcsec_key_sets = {0};
 mcsec_counters_t *mcsec_counters = NULL;
 time_t mcsec_started = 0;
 str mcsec_xml_policy_path = {0, 0};
+str mcsec_kms_policy_path = {0, 0};
+str mcsec_krr_key_path = {0, 0};
+str mcsec_krr_cert_path = {0, 0};
 int mcsec_raw_xpk = 0;
 int mcsec_csk_lifetime = 3600;
 int mcsec_window = 300;
@@ -88,6 +91,9 @@ static param_export_t params[] = {
 	{"raw_xpk", PARAM_INT, &mcsec_raw_xpk},
 	{"async_nice", PARAM_INT, &mcsec_async_nice},
 	{"xml_policy", PARAM_STR, &mcsec_xml_policy_path},
+	{"kms_policy", PARAM_STR, &mcsec_kms_policy_path},
+	{"krr_key", PARAM_STR, &mcsec_krr_key_path},
+	{"krr_cert", PARAM_STR, &mcsec_krr_cert_path},
 	{"mcx_id_source", PARAM_STRING | PARAM_USE_FUNC, (void *)mcsec_param_mcx_id_source},
 	{0, 0, 0}
 };

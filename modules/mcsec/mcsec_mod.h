@@ -64,6 +64,9 @@ extern mcsec_strlist_t
 extern mcsec_counters_t *mcsec_counters;
 extern time_t mcsec_started;
 extern str mcsec_xml_policy_path; /* modparam xml_policy */
+extern str mcsec_kms_policy_path; /* modparam kms_policy */
+extern str mcsec_krr_key_path;	  /* modparam krr_key (PEM) */
+extern str mcsec_krr_cert_path;	  /* modparam krr_cert (PEM) */
 extern int mcsec_raw_xpk;		  /* modparam raw_xpk */
 extern int mcsec_csk_lifetime;	  /* modparam csk_lifetime (s) */
 extern int mcsec_window;		  /* modparam freshness_window (s) */

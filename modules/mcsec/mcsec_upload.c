@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "core/data_lump.h"
+#include "core/data_lump_rpl.h"
 #include "core/dprint.h"
 #include "core/mem/mem.h"
 #include "core/parser/contact/parse_contact.h"
@@ -35,6 +36,8 @@
 #include "encoding.h"
 #include "kdf.h"
 #include "keystore.h"
+#include "kms_policy.h"
+#include "krr.h"
 #include "mcsec_err.h"
 #include "mikey.h"
 #include "xmlprot.h"
@@ -47,6 +50,8 @@ static mcsec_xml_policy_t *mcsec_policy = NULL;
 static const char **mcsec_our_uris = NULL;
 static sl_api_t slb;
 static pid_t xml_ready_pid = 0;
+static mcsec_kms_policy_t *mcsec_kmspol = NULL; /* modparam kms_policy */
+static mcsec_krr_signer_t *mcsec_krr_signer = NULL;
 
 mcsec_upload_pv_t mcsec_upload_pv;
 
@@ -135,6 +140,25 @@ int mcsec_upload_init(void)
 						mcsec_our_uris[i]);
 		}
 	}
+	/* KMS acceptance (5.2.8.2.3) and the KRR signing key (D.4.2), optional */
+	if(mcsec_kms_policy_path.s && mcsec_kms_policy_path.len > 0) {
+		mcsec_krr_init();
+		rc = mcsec_kms_policy_load(
+				mcsec_kms_policy_path.s, &mcsec_kmspol, &line);
+		if(rc != MCSEC_OK) {
+			LM_ERR("kms_policy [%s]: %s (line %d)\n", mcsec_kms_policy_path.s,
+					mcsec_strerror(rc), line);
+			return -1;
+		}
+		if(mcsec_krr_key_path.len > 0 || mcsec_krr_cert_path.len > 0) {
+			rc = mcsec_krr_signer_load(mcsec_krr_key_path.s,
+					mcsec_krr_cert_path.s, &mcsec_krr_signer);
+			if(rc != MCSEC_OK) {
+				LM_ERR("krr_key / krr_cert: %s\n", mcsec_strerror(rc));
+				return -1;
+			}
+		}
+	}
 	LM_INFO("key store: %zu KMS certificates, %zu key sets\n",
 			mcsec_keystore_ncerts(mcsec_ks), mcsec_keystore_nkeysets(mcsec_ks));
 	return 0;
@@ -149,6 +173,14 @@ void mcsec_upload_destroy(void)
 	if(mcsec_policy) {
 		mcsec_xml_policy_free(mcsec_policy);
 		mcsec_policy = NULL;
+	}
+	if(mcsec_krr_signer) {
+		mcsec_krr_signer_free(mcsec_krr_signer);
+		mcsec_krr_signer = NULL;
+	}
+	if(mcsec_kmspol) {
+		mcsec_kms_policy_free(mcsec_kmspol);
+		mcsec_kmspol = NULL;
 	}
 	if(mcsec_our_uris) {
 		pkg_free(mcsec_our_uris);
@@ -204,6 +236,57 @@ static int upload_fail(sip_msg_t *msg, int err, const char *detail)
 		LM_ERR("cannot send the %d reply\n", st);
 	/* negative: the script must not forward (0 would end it silently) */
 	return -(st == 500 ? 5 : st == 488 ? 4 : st == 403 ? 3 : 2);
+}
+
+/* 5.2.8.2.3 case A: a KMS this domain does not accept gets 488 with a KRR
+ * (D.4; signed when krr_key/krr_cert are set).  0: acceptable (go on),
+ * negative: replied. */
+static int krr_check(sip_msg_t *msg, const mcsec_mikey_msg_t *m,
+		const char *initiator, int *replied)
+{
+	static const char ct[] = "Content-Type: " MCSEC_KRR_CONTENT_TYPE "\r\n";
+	mcsec_krr_ids_t ids;
+	mcsec_krr_t *krr = NULL;
+	char *xml = NULL, kcase = 0;
+	size_t len = 0;
+	const char *creator;
+	str r = str_init("KMS not acceptable");
+	int rc;
+
+	*replied = 0;
+	if(!mcsec_kmspol)
+		return 0;
+	memset(&ids, 0, sizeof(ids));
+	rc = mcsec_krr_ids_from_mikey(m, initiator,
+			m->hidden_r && mcsec_our_uris ? mcsec_our_uris[0] : NULL, &ids);
+	if(rc != MCSEC_OK)
+		return 0; /* the extraction reports what is wrong with it */
+	creator = mcsec_kms_policy_creator(mcsec_kmspol);
+	if(!creator)
+		creator = mcsec_our_uris ? mcsec_our_uris[0] : "";
+	rc = mcsec_krr_create(mcsec_kmspol, MCSEC_KRR_ROLE_CS_INBOUND, &ids,
+			creator, time(NULL), &krr, &kcase);
+	mcsec_krr_ids_clear(&ids);
+	if(rc != MCSEC_OK || !krr)
+		return 0;
+	rc = mcsec_krr_write(krr, mcsec_krr_signer, &xml, &len);
+	mcsec_krr_free(krr);
+	atomic_inc(&mcsec_counters->uploads_failed);
+	atomic_inc(&mcsec_counters->failed_by[-MCSEC_ERR_UNKNOWN_KMS]);
+	mcsec_upload_pv.err_code = MCSEC_KRR_SIP_STATUS;
+	pv_set(mcsec_upload_pv.err_reason, sizeof(mcsec_upload_pv.err_reason), r.s,
+			r.len);
+	*replied = 1;
+	if(rc == MCSEC_OK
+			&& (add_lump_rpl(msg, (char *)ct, sizeof(ct) - 1, LUMP_RPL_HDR) == 0
+					|| add_lump_rpl(msg, xml, (int)len, LUMP_RPL_BODY) == 0))
+		LM_ERR("cannot add the KRR to the reply\n");
+	LM_NOTICE("CSK upload refused: 488 KMS not acceptable (KRR case %c%s)\n",
+			kcase ? kcase : '?', rc == MCSEC_OK ? "" : ", KRR not written");
+	if(slb.freply(msg, MCSEC_KRR_SIP_STATUS, &r) < 0)
+		LM_ERR("cannot send the 488 reply\n");
+	free(xml);
+	return -4;
 }
 
 /* ---- SIP side helpers ---- */
@@ -510,6 +593,14 @@ int mcsec_csk_upload_run(sip_msg_t *msg, int cached_only, str *candidate)
 		memcpy(mcx, m->idi.data, m->idi.len);
 		mcx[m->idi.len] = '\0';
 		mcx_len = m->idi.len;
+	}
+
+	/* KMS acceptance before any crypto (5.2.8.2.3): 488 + KRR */
+	{
+		int replied = 0;
+		ret = krr_check(msg, m, m->hidden_i ? cand_z : NULL, &replied);
+		if(replied)
+			goto out;
 	}
 
 	/* refresh: the same I_MESSAGE from the same client costs no crypto */

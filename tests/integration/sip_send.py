@@ -3,7 +3,7 @@
 parts (the MIKEY part may be raw binary, which SIPp injection cannot carry) and prints the final
 status line. Usage:
   sip_send.py HOST:PORT USER@HOST single-mikey RAW.bin
-  sip_send.py HOST:PORT USER@HOST binary RAW.bin INFO.xml
+  sip_send.py HOST:PORT USER@HOST binary RAW.bin INFO.xml [RESPONSE-OUT]
 """
 import socket
 import sys
@@ -55,6 +55,8 @@ def main():
         parts = line.split(" ", 2)
         if len(parts) >= 2 and parts[1].isdigit() and int(parts[1]) >= 200:
             print(line)
+            if len(sys.argv) > 6:  # the whole final response, for the caller to check
+                open(sys.argv[6], "wb").write(data)
             return 0
     print("no final response", file=sys.stderr)
     return 1
