@@ -72,6 +72,9 @@ mcsec_env() {
 	_mcsec_multi IDENTITY "${ids//,/ }" || return 1
 	_mcsec_multi KMS_CERT "$kc" || return 1
 	_mcsec_multi KEY_SET "$ks" || return 1
+	if [ -n "${MCSEC_ASYNC_NICE:-}" ]; then
+		KAM_DEFINES+=(-A "MCSEC_ASYNC_NICE=$MCSEC_ASYNC_NICE")
+	fi
 	# optional: KMS acceptance policy and the KRR signing key/certificate (PEM)
 	if [ -n "${MCSEC_KMS_POLICY:-}" ]; then
 		KAM_DEFINES+=(-A "MCSEC_KMS_POLICY=\"$MCSEC_KMS_POLICY\"")
