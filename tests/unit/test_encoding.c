@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -82,6 +83,35 @@ static const struct
 		{"fooba", "Zm9vYmE=", "Zm9vYmE"},
 		{"foobar", "Zm9vYmFy", "Zm9vYmFy"},
 };
+
+static void test_hex_digit_and_memdup(void **state)
+{
+	const char raw[4] = {'a', '\0', 'b', 'c'};
+	char *d;
+
+	(void)state;
+	assert_int_equal(mcsec_hex_digit('0'), 0);
+	assert_int_equal(mcsec_hex_digit('9'), 9);
+	assert_int_equal(mcsec_hex_digit('a'), 10);
+	assert_int_equal(mcsec_hex_digit('F'), 15);
+	assert_int_equal(mcsec_hex_digit('g'), -1);
+	assert_int_equal(mcsec_hex_digit('/'), -1);
+	assert_int_equal(mcsec_hex_digit(':'), -1);
+	assert_int_equal(mcsec_hex_digit('@'), -1);
+	assert_int_equal(mcsec_hex_digit('G'), -1);
+	assert_int_equal(mcsec_hex_digit('`'), -1);
+
+	/* copies exactly n octets, embedded NUL included, and terminates */
+	d = mcsec_memdup_str(raw, sizeof(raw));
+	assert_non_null(d);
+	assert_memory_equal(d, raw, sizeof(raw));
+	assert_int_equal(d[sizeof(raw)], '\0');
+	free(d);
+	d = mcsec_memdup_str(NULL, 0);
+	assert_non_null(d);
+	assert_int_equal(d[0], '\0');
+	free(d);
+}
 
 static void test_b64_vectors(void **state)
 {
@@ -221,6 +251,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 			cmocka_unit_test(test_hex_decode),
 			cmocka_unit_test(test_hex_encode),
+			cmocka_unit_test(test_hex_digit_and_memdup),
 			cmocka_unit_test(test_b64_vectors),
 			cmocka_unit_test(test_b64_alphabets),
 			cmocka_unit_test(test_b64_strict),

@@ -1,9 +1,24 @@
 /*
  * mcsec - strict hex and base64 codecs.
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "encoding.h"
 
-static int hexval(char c)
+char *mcsec_memdup_str(const void *p, size_t n)
+{
+	char *s = malloc(n + 1);
+
+	if(!s)
+		return NULL;
+	if(n)
+		memcpy(s, p, n);
+	s[n] = '\0';
+	return s;
+}
+
+int mcsec_hex_digit(char c)
 {
 	if(c >= '0' && c <= '9')
 		return c - '0';
@@ -29,7 +44,7 @@ long mcsec_hex_decode(
 		int v;
 		if(is_space(in[i]))
 			continue;
-		v = hexval(in[i]);
+		v = mcsec_hex_digit(in[i]);
 		if(v < 0)
 			return -1;
 		if(hi < 0) {

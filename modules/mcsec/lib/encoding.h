@@ -7,6 +7,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Value of one hex digit (either case), or -1. */
+int mcsec_hex_digit(char c);
+
+/* Copy n octets into a new NUL-terminated string (malloc'd; NULL on
+ * allocation failure). The caller checks for embedded NULs if it cares. */
+char *mcsec_memdup_str(const void *p, size_t n);
+
 /* Hex: upper or lower case in, lower case out. Whitespace is skipped when
  * decoding (KMS XML octet strings may be wrapped). Returns the number of
  * octets written, or -1 on a bad character, odd digit count or overflow. */

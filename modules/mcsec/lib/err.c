@@ -1,7 +1,22 @@
 /*
  * mcsec - error strings.
  */
+#include <stdarg.h>
+#include <stdio.h>
+
 #include "mcsec_err.h"
+
+int mcsec_errf(char *err, size_t errlen, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if(err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
 
 const char *mcsec_strerror(int err)
 {

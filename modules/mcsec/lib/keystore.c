@@ -45,18 +45,6 @@ struct mcsec_keystore
 	int require_signature;
 };
 
-static int kerr(char *err, size_t errlen, int code, const char *fmt, ...)
-		__attribute__((format(printf, 4, 5)));
-static int kerr(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-	if(err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
 
 mcsec_keystore_t *mcsec_keystore_new(void)
 {
@@ -260,18 +248,18 @@ static int stage_cert(mcsec_keystore_t *ks, struct stage *st,
 
 	*taken = 0;
 	if(c->revoked)
-		return kerr(err, errlen, MCSEC_ERR_REVOKED,
+		return mcsec_errf(err, errlen, MCSEC_ERR_REVOKED,
 				"%sKmsCertificate of %s: revoked", src, c->kms_uri);
 	if(c->valid_to && c->valid_to < now)
-		return kerr(err, errlen, MCSEC_ERR_EXPIRED,
+		return mcsec_errf(err, errlen, MCSEC_ERR_EXPIRED,
 				"%sKmsCertificate of %s: expired (ValidTo is past)", src,
 				c->kms_uri);
 	if(!kpak_on_curve(c->pub_auth_key))
-		return kerr(err, errlen, MCSEC_ERR_INVALID_KEY,
+		return mcsec_errf(err, errlen, MCSEC_ERR_INVALID_KEY,
 				"%sKmsCertificate of %s: PubAuthKey is not a P-256 point", src,
 				c->kms_uri);
 	if(!z_on_curve(c->pub_enc_key))
-		return kerr(err, errlen, MCSEC_ERR_INVALID_KEY,
+		return mcsec_errf(err, errlen, MCSEC_ERR_INVALID_KEY,
 				"%sKmsCertificate of %s: PubEncKey is not a point of the "
 				"SAKKE curve (RFC 6509)",
 				src, c->kms_uri);
@@ -283,7 +271,7 @@ static int stage_cert(mcsec_keystore_t *ks, struct stage *st,
 	if(have) {
 		if(same_cert(have, c))
 			return MCSEC_OK; /* identical: skipped */
-		return kerr(err, errlen, MCSEC_ERR_ARG,
+		return mcsec_errf(err, errlen, MCSEC_ERR_ARG,
 				"%sKmsCertificate of %s: a different certificate of this "
 				"KMS is already loaded",
 				src, c->kms_uri);
@@ -327,11 +315,11 @@ static int stage_keyset(mcsec_keystore_t *ks, struct stage *st,
 
 	*taken = 0;
 	if(k->revoked)
-		return kerr(err, errlen, MCSEC_ERR_REVOKED,
+		return mcsec_errf(err, errlen, MCSEC_ERR_REVOKED,
 				"%sKmsKeySet of %s period %llu: revoked", src, k->user_uri,
 				(unsigned long long)k->key_period_no);
 	if(k->valid_to && k->valid_to < now)
-		return kerr(err, errlen, MCSEC_ERR_EXPIRED,
+		return mcsec_errf(err, errlen, MCSEC_ERR_EXPIRED,
 				"%sKmsKeySet of %s period %llu: expired (ValidTo is past)", src,
 				k->user_uri, (unsigned long long)k->key_period_no);
 	cert = cert_by_uri((const mcsec_kms_cert_t *const *)st->certs, st->ncerts,
@@ -340,7 +328,7 @@ static int stage_keyset(mcsec_keystore_t *ks, struct stage *st,
 		cert = cert_by_uri((const mcsec_kms_cert_t *const *)ks->certs,
 				ks->ncerts, k->kms_uri, strlen(k->kms_uri));
 	if(!cert)
-		return kerr(err, errlen, MCSEC_ERR_UNKNOWN_KMS,
+		return mcsec_errf(err, errlen, MCSEC_ERR_UNKNOWN_KMS,
 				"%sKmsKeySet of %s: no certificate of KMS %s is loaded "
 				"(load the KMS certificate first)",
 				src, k->user_uri, k->kms_uri);
@@ -350,7 +338,7 @@ static int stage_keyset(mcsec_keystore_t *ks, struct stage *st,
 	if(dup) {
 		if(same_keyset(dup->ks, k))
 			return MCSEC_OK; /* identical: skipped */
-		return kerr(err, errlen, MCSEC_ERR_ARG,
+		return mcsec_errf(err, errlen, MCSEC_ERR_ARG,
 				"%sKmsKeySet of %s period %llu: a different key set for "
 				"this user, KMS and period is already loaded",
 				src, k->user_uri, (unsigned long long)k->key_period_no);
@@ -360,10 +348,10 @@ static int stage_keyset(mcsec_keystore_t *ks, struct stage *st,
 			strlen(k->kms_uri), cert->user_key_period, cert->user_key_offset,
 			k->key_period_no, uid);
 	if(rc)
-		return kerr(err, errlen, rc, "%sKmsKeySet of %s: cannot compute UID",
-				src, k->user_uri);
+		return mcsec_errf(err, errlen, rc,
+				"%sKmsKeySet of %s: cannot compute UID", src, k->user_uri);
 	if(CRYPTO_memcmp(uid, k->user_id, MCSEC_UID_LEN) != 0)
-		return kerr(err, errlen, MCSEC_ERR_IDENTITY_MISMATCH,
+		return mcsec_errf(err, errlen, MCSEC_ERR_IDENTITY_MISMATCH,
 				"%sKmsKeySet of %s period %llu: UserID is not the F.2.1 UID "
 				"of UserUri, KmsUri and KeyPeriodNo",
 				src, k->user_uri, (unsigned long long)k->key_period_no);
@@ -375,7 +363,7 @@ static int stage_keyset(mcsec_keystore_t *ks, struct stage *st,
 			k->ssk, k->pvt, &e->signer);
 	if(rc) {
 		free(e);
-		return kerr(err, errlen, rc,
+		return mcsec_errf(err, errlen, rc,
 				"%sKmsKeySet of %s period %llu: UserSigningKeySSK / "
 				"UserPubTokenPVT do not validate against the KMS PubAuthKey "
 				"(RFC 6507 5.1.2)",
@@ -387,7 +375,7 @@ static int stage_keyset(mcsec_keystore_t *ks, struct stage *st,
 	if(rc) {
 		mcsec_eccsi_signer_free(e->signer);
 		free(e);
-		return kerr(err, errlen, rc,
+		return mcsec_errf(err, errlen, rc,
 				"%sKmsKeySet of %s period %llu: UserDecryptKey does not "
 				"validate against the KMS PubEncKey (RFC 6508 6.1.2)",
 				src, k->user_uri, (unsigned long long)k->key_period_no);
@@ -499,7 +487,8 @@ static int parse_one(const mcsec_keystore_t *ks, const char *xml, size_t len,
 	free(trk);
 	free(ink);
 	if(rc)
-		kerr(err, errlen, rc, "%s%s%s", name ? name : "", name ? ": " : "",
+		mcsec_errf(err, errlen, rc, "%s%s%s", name ? name : "",
+				name ? ": " : "",
 				rc == MCSEC_ERR_INTERNAL ? "out of memory" : perr);
 	return rc;
 }
@@ -533,15 +522,16 @@ static int read_file(
 	char *b;
 
 	if(fd < 0)
-		return kerr(err, errlen, MCSEC_ERR_IO, "%s: cannot open: %s", path,
-				strerror(errno));
+		return mcsec_errf(err, errlen, MCSEC_ERR_IO, "%s: cannot open: %s",
+				path, strerror(errno));
 	if(fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
 		close(fd);
-		return kerr(err, errlen, MCSEC_ERR_IO, "%s: not a regular file", path);
+		return mcsec_errf(
+				err, errlen, MCSEC_ERR_IO, "%s: not a regular file", path);
 	}
 	if(sb.st_size <= 0 || (uint64_t)sb.st_size > MCSEC_KMS_MAX_DOC) {
 		close(fd);
-		return kerr(err, errlen, MCSEC_ERR_MALFORMED,
+		return mcsec_errf(err, errlen, MCSEC_ERR_MALFORMED,
 				"%s: empty or larger than %u octets", path, MCSEC_KMS_MAX_DOC);
 	}
 	b = malloc((size_t)sb.st_size + 1);
@@ -560,7 +550,7 @@ static int read_file(
 	close(fd);
 	if(n != (size_t)sb.st_size) {
 		OPENSSL_clear_free(b, (size_t)sb.st_size + 1);
-		return kerr(err, errlen, MCSEC_ERR_IO, "%s: read error", path);
+		return mcsec_errf(err, errlen, MCSEC_ERR_IO, "%s: read error", path);
 	}
 	b[n] = '\0';
 	*buf = b;
@@ -583,8 +573,8 @@ static int list_dir(
 	*names = NULL;
 	*n = 0;
 	if(!d)
-		return kerr(err, errlen, MCSEC_ERR_IO, "%s: cannot open: %s", path,
-				strerror(errno));
+		return mcsec_errf(err, errlen, MCSEC_ERR_IO, "%s: cannot open: %s",
+				path, strerror(errno));
 	while((de = readdir(d))) {
 		size_t l = strlen(de->d_name);
 		char *full;
@@ -592,8 +582,8 @@ static int list_dir(
 				|| de->d_name[0] == '.')
 			continue;
 		if(*n >= KS_MAX_FILES) {
-			rc = kerr(err, errlen, MCSEC_ERR_ARG, "%s: more than %d files",
-					path, KS_MAX_FILES);
+			rc = mcsec_errf(err, errlen, MCSEC_ERR_ARG,
+					"%s: more than %d files", path, KS_MAX_FILES);
 			break;
 		}
 		full = malloc(strlen(path) + l + 2);
@@ -606,7 +596,8 @@ static int list_dir(
 	}
 	closedir(d);
 	if(!rc && *n == 0)
-		rc = kerr(err, errlen, MCSEC_ERR_NOT_FOUND, "%s: no *.xml file", path);
+		rc = mcsec_errf(
+				err, errlen, MCSEC_ERR_NOT_FOUND, "%s: no *.xml file", path);
 	if(rc) {
 		for(size_t i = 0; i < *n; i++)
 			free((*names)[i]);
@@ -633,7 +624,7 @@ int mcsec_keystore_load_path(
 	if(!ks || !path)
 		return MCSEC_ERR_ARG;
 	if(stat(path, &sb) != 0)
-		return kerr(
+		return mcsec_errf(
 				errbuf, errlen, MCSEC_ERR_IO, "%s: %s", path, strerror(errno));
 	if(S_ISDIR(sb.st_mode)) {
 		rc = list_dir(path, &names, &n, errbuf, errlen);

@@ -29,18 +29,6 @@
 #include "kms_sig.h"
 #include "mcsec_err.h"
 
-static int errf(char *err, size_t errlen, int code, const char *fmt, ...)
-		__attribute__((format(printf, 4, 5)));
-static int errf(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-	if(err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
 
 int mcsec_kms_is(const xmlNode *n, const char *ns, const char *name)
 {
@@ -212,7 +200,7 @@ static int parse_reference(
 
 	p->ref_uri = xmlGetNoNsProp(ref, (const xmlChar *)"URI");
 	if(!p->ref_uri || p->ref_uri[0] != '#' || !p->ref_uri[1])
-		return errf(err, errlen, MCSEC_ERR_BAD_SIGNATURE,
+		return mcsec_errf(err, errlen, MCSEC_ERR_BAD_SIGNATURE,
 				"Signature/Reference: URI must be '#<Id of the signed "
 				"KmsResponse>'");
 	if(mcsec_kms_is(c, MCSEC_DSIG_NS, "Transforms")) {
@@ -223,7 +211,7 @@ static int parse_reference(
 					|| !(attr_is(t, "Algorithm", MCSEC_ALG_ENVELOPED)
 							|| attr_is(t, "Algorithm", MCSEC_ALG_C14N))
 					|| !no_children(t))
-				return errf(err, errlen, MCSEC_ERR_UNSUPPORTED,
+				return mcsec_errf(err, errlen, MCSEC_ERR_UNSUPPORTED,
 						"Signature/Reference/Transforms: only "
 						"enveloped-signature and C14N 1.0 are accepted");
 		}
@@ -232,19 +220,19 @@ static int parse_reference(
 		c = mcsec_kms_next_el(c->next, &bad);
 	}
 	if(!mcsec_kms_is(c, MCSEC_DSIG_NS, "DigestMethod"))
-		return errf(err, errlen, MCSEC_ERR_MALFORMED,
+		return mcsec_errf(err, errlen, MCSEC_ERR_MALFORMED,
 				"Signature/Reference: DigestMethod missing");
 	if(!attr_is(c, "Algorithm", MCSEC_ALG_SHA256) || !no_children(c))
-		return errf(err, errlen, MCSEC_ERR_UNSUPPORTED,
+		return mcsec_errf(err, errlen, MCSEC_ERR_UNSUPPORTED,
 				"Signature/Reference/DigestMethod: only %s is accepted",
 				MCSEC_ALG_SHA256);
 	c = mcsec_kms_next_el(c->next, &bad);
 	if(!mcsec_kms_is(c, MCSEC_DSIG_NS, "DigestValue"))
-		return errf(err, errlen, MCSEC_ERR_MALFORMED,
+		return mcsec_errf(err, errlen, MCSEC_ERR_MALFORMED,
 				"Signature/Reference: DigestValue missing");
 	p->digest_value = c;
 	if(mcsec_kms_next_el(c->next, &bad) || bad)
-		return errf(err, errlen, MCSEC_ERR_MALFORMED,
+		return mcsec_errf(err, errlen, MCSEC_ERR_MALFORMED,
 				"Signature/Reference: unexpected content");
 	return MCSEC_OK;
 }
@@ -259,12 +247,12 @@ static int parse_signature(
 	p->hmac_bits = 256;
 	si = mcsec_kms_next_el(sig->children, &bad);
 	if(!mcsec_kms_is(si, MCSEC_DSIG_NS, "SignedInfo"))
-		return errf(err, errlen, MCSEC_ERR_MALFORMED,
+		return mcsec_errf(err, errlen, MCSEC_ERR_MALFORMED,
 				"Signature: SignedInfo missing");
 	p->signed_info = si;
 	c = mcsec_kms_next_el(si->next, &bad);
 	if(!mcsec_kms_is(c, MCSEC_DSIG_NS, "SignatureValue"))
-		return errf(err, errlen, MCSEC_ERR_MALFORMED,
+		return mcsec_errf(err, errlen, MCSEC_ERR_MALFORMED,
 				"Signature: SignatureValue missing");
 	p->sig_value = c;
 	c = mcsec_kms_next_el(c->next, &bad);
@@ -273,35 +261,35 @@ static int parse_signature(
 		xmlNodePtr kn = mcsec_kms_next_el(c->children, &kb);
 		if(!mcsec_kms_is(kn, MCSEC_DSIG_NS, "KeyName")
 				|| mcsec_kms_next_el(kn->next, &kb) || kb)
-			return errf(err, errlen, MCSEC_ERR_UNSUPPORTED,
+			return mcsec_errf(err, errlen, MCSEC_ERR_UNSUPPORTED,
 					"Signature/KeyInfo: exactly one KeyName is expected");
 		p->key_name = mcsec_kms_text(kn);
 		if(!p->key_name)
-			return errf(err, errlen, MCSEC_ERR_MALFORMED,
+			return mcsec_errf(err, errlen, MCSEC_ERR_MALFORMED,
 					"Signature/KeyInfo/KeyName: not text");
 		c = mcsec_kms_next_el(c->next, &bad);
 	}
 	if(c || bad)
-		return errf(err, errlen, MCSEC_ERR_UNSUPPORTED,
+		return mcsec_errf(err, errlen, MCSEC_ERR_UNSUPPORTED,
 				"Signature: unexpected element or text after SignatureValue/"
 				"KeyInfo");
 
 	/* SignedInfo: CanonicalizationMethod, SignatureMethod, one Reference */
 	c = mcsec_kms_next_el(si->children, &bad);
 	if(!mcsec_kms_is(c, MCSEC_DSIG_NS, "CanonicalizationMethod"))
-		return errf(err, errlen, MCSEC_ERR_MALFORMED,
+		return mcsec_errf(err, errlen, MCSEC_ERR_MALFORMED,
 				"Signature/SignedInfo: CanonicalizationMethod missing");
 	if(!attr_is(c, "Algorithm", MCSEC_ALG_C14N) || !no_children(c))
-		return errf(err, errlen, MCSEC_ERR_UNSUPPORTED,
+		return mcsec_errf(err, errlen, MCSEC_ERR_UNSUPPORTED,
 				"Signature/SignedInfo/CanonicalizationMethod: only C14N 1.0 "
 				"(%s) is accepted",
 				MCSEC_ALG_C14N);
 	c = mcsec_kms_next_el(c->next, &bad);
 	if(!mcsec_kms_is(c, MCSEC_DSIG_NS, "SignatureMethod"))
-		return errf(err, errlen, MCSEC_ERR_MALFORMED,
+		return mcsec_errf(err, errlen, MCSEC_ERR_MALFORMED,
 				"Signature/SignedInfo: SignatureMethod missing");
 	if(!attr_is(c, "Algorithm", MCSEC_ALG_HMAC_SHA256))
-		return errf(err, errlen, MCSEC_ERR_UNSUPPORTED,
+		return mcsec_errf(err, errlen, MCSEC_ERR_UNSUPPORTED,
 				"Signature/SignedInfo/SignatureMethod: only %s is accepted",
 				MCSEC_ALG_HMAC_SHA256);
 	{
@@ -313,19 +301,19 @@ static int parse_signature(
 			unsigned long v;
 			if(!mcsec_kms_is(h, MCSEC_DSIG_NS, "HMACOutputLength")
 					|| mcsec_kms_next_el(h->next, &hb) || hb)
-				return errf(err, errlen, MCSEC_ERR_UNSUPPORTED,
+				return mcsec_errf(err, errlen, MCSEC_ERR_UNSUPPORTED,
 						"Signature/SignedInfo/SignatureMethod: unexpected "
 						"content");
 			t = mcsec_kms_text(h);
 			if(!t)
-				return errf(err, errlen, MCSEC_ERR_MALFORMED,
+				return mcsec_errf(err, errlen, MCSEC_ERR_MALFORMED,
 						"Signature/SignedInfo/SignatureMethod/"
 						"HMACOutputLength: not a number");
 			v = strtoul((const char *)t, &end, 10);
 			if(end == (char *)t || !all_ws((const xmlChar *)end) || v < 128
 					|| v > 256 || v % 8) {
 				xmlFree(t);
-				return errf(err, errlen, MCSEC_ERR_BAD_SIGNATURE,
+				return mcsec_errf(err, errlen, MCSEC_ERR_BAD_SIGNATURE,
 						"Signature/SignedInfo/SignatureMethod/"
 						"HMACOutputLength: must be 128..256 and a multiple "
 						"of 8");
@@ -334,18 +322,18 @@ static int parse_signature(
 			p->hmac_bits = (unsigned)v;
 		}
 		if(hb)
-			return errf(err, errlen, MCSEC_ERR_MALFORMED,
+			return mcsec_errf(err, errlen, MCSEC_ERR_MALFORMED,
 					"Signature/SignedInfo/SignatureMethod: text content");
 	}
 	c = mcsec_kms_next_el(c->next, &bad);
 	if(!mcsec_kms_is(c, MCSEC_DSIG_NS, "Reference"))
-		return errf(err, errlen, MCSEC_ERR_MALFORMED,
+		return mcsec_errf(err, errlen, MCSEC_ERR_MALFORMED,
 				"Signature/SignedInfo: Reference missing");
 	rc = parse_reference(c, p, err, errlen);
 	if(rc)
 		return rc;
 	if(mcsec_kms_next_el(c->next, &bad) || bad)
-		return errf(err, errlen, MCSEC_ERR_UNSUPPORTED,
+		return mcsec_errf(err, errlen, MCSEC_ERR_UNSUPPORTED,
 				"Signature/SignedInfo: exactly one Reference is accepted");
 	return MCSEC_OK;
 }
@@ -429,7 +417,7 @@ int mcsec_kms_sig_verify(xmlDocPtr xdoc, xmlNodePtr root, xmlNodePtr resp,
 		xmlFree(id);
 	}
 	if(!target) {
-		rc = errf(err, errlen, MCSEC_ERR_BAD_SIGNATURE,
+		rc = mcsec_errf(err, errlen, MCSEC_ERR_BAD_SIGNATURE,
 				"Signature/Reference: URI '%.64s' is not the Id of the "
 				"SignedKmsResponse or of its KmsResponse",
 				(const char *)p.ref_uri);
@@ -456,7 +444,7 @@ int mcsec_kms_sig_verify(xmlDocPtr xdoc, xmlNodePtr root, xmlNodePtr resp,
 	if(!key) {
 		doc->signature = MCSEC_KMS_SIG_UNCHECKED;
 		if(opts && opts->require_signature) {
-			rc = errf(err, errlen, MCSEC_ERR_BAD_SIGNATURE,
+			rc = mcsec_errf(err, errlen, MCSEC_ERR_BAD_SIGNATURE,
 					"SignedKmsResponse: signed with key '%.128s', which is "
 					"not configured (signature required)",
 					p.key_name ? (const char *)p.key_name : "(no KeyName)");
@@ -466,30 +454,31 @@ int mcsec_kms_sig_verify(xmlDocPtr xdoc, xmlNodePtr root, xmlNodePtr resp,
 		goto out;
 	}
 	if(b64_text(p.digest_value, got_d, sizeof(got_d), &dlen) || dlen != 32) {
-		rc = errf(err, errlen, MCSEC_ERR_BAD_SIGNATURE,
+		rc = mcsec_errf(err, errlen, MCSEC_ERR_BAD_SIGNATURE,
 				"Signature/Reference/DigestValue: not a base64 SHA-256 "
 				"value");
 		goto out;
 	}
 	if(b64_text(p.sig_value, got_s, sizeof(got_s), &slen)
 			|| (size_t)slen != p.hmac_bits / 8) {
-		rc = errf(err, errlen, MCSEC_ERR_BAD_SIGNATURE,
+		rc = mcsec_errf(err, errlen, MCSEC_ERR_BAD_SIGNATURE,
 				"Signature/SignatureValue: not a base64 HMAC of %u bits",
 				p.hmac_bits);
 		goto out;
 	}
 	rc = sig_compute(xdoc, target, sig, p.signed_info, key, digest, mac, 0);
 	if(rc) {
-		errf(err, errlen, rc, "SignedKmsResponse: canonicalisation failed");
+		mcsec_errf(
+				err, errlen, rc, "SignedKmsResponse: canonicalisation failed");
 		goto out;
 	}
 	if(CRYPTO_memcmp(digest, got_d, 32) != 0) {
-		rc = errf(err, errlen, MCSEC_ERR_BAD_SIGNATURE,
+		rc = mcsec_errf(err, errlen, MCSEC_ERR_BAD_SIGNATURE,
 				"SignedKmsResponse: digest mismatch (content was altered)");
 		goto out;
 	}
 	if(CRYPTO_memcmp(mac, got_s, (size_t)slen) != 0) {
-		rc = errf(err, errlen, MCSEC_ERR_BAD_SIGNATURE,
+		rc = mcsec_errf(err, errlen, MCSEC_ERR_BAD_SIGNATURE,
 				"SignedKmsResponse: HMAC-SHA256 with key '%.128s' does not "
 				"verify",
 				key->name);

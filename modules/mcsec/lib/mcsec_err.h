@@ -9,6 +9,8 @@
 #ifndef MCSEC_ERR_H
 #define MCSEC_ERR_H
 
+#include <stddef.h>
+
 typedef enum mcsec_err
 {
 	MCSEC_OK = 0,
@@ -36,5 +38,10 @@ typedef enum mcsec_err
 
 /* Short, stable, human-readable reason for an error code. */
 const char *mcsec_strerror(int err);
+
+/* Format a message into err (if err and errlen) and return code: the
+ * common "fail with a message" idiom of the loaders and parsers. */
+int mcsec_errf(char *err, size_t errlen, int code, const char *fmt, ...)
+		__attribute__((format(printf, 4, 5)));
 
 #endif

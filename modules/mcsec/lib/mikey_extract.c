@@ -44,15 +44,6 @@ static int idr_is_text(const mcsec_mikey_idr_t *id)
 	return id->present && id->len > 0 && !memchr(id->data, 0, id->len);
 }
 
-static char *dup_n(const uint8_t *p, size_t n)
-{
-	char *s = malloc(n + 1);
-	if(!s)
-		return NULL;
-	memcpy(s, p, n);
-	s[n] = '\0';
-	return s;
-}
 
 static char *hex_dup(const uint8_t *p, size_t n)
 {
@@ -337,14 +328,15 @@ int mcsec_mikey_extract(const mcsec_keystore_t *ks, const mcsec_mikey_msg_t *m,
 	else if(m->hidden_i)
 		res->initiator = hex_dup(iuid, MCSEC_UID_LEN);
 	else
-		res->initiator = dup_n(m->idi.data, m->idi.len);
+		res->initiator = mcsec_memdup_str(m->idi.data, m->idi.len);
 	if(res->via_sakke_to_self)
-		res->responder = m->hidden_r ? hex_dup(m->idr.data, m->idr.len)
-									 : dup_n(m->idr.data, m->idr.len);
+		res->responder = m->hidden_r
+								 ? hex_dup(m->idr.data, m->idr.len)
+								 : mcsec_memdup_str(m->idr.data, m->idr.len);
 	else
 		res->responder = strdup(entry->ks->user_uri);
-	res->kms_initiator = dup_n(m->kmsi.data, m->kmsi.len);
-	res->kms_responder = dup_n(m->kmsr.data, m->kmsr.len);
+	res->kms_initiator = mcsec_memdup_str(m->kmsi.data, m->kmsi.len);
+	res->kms_responder = mcsec_memdup_str(m->kmsr.data, m->kmsr.len);
 	if(!res->initiator || !res->responder || !res->kms_initiator
 			|| !res->kms_responder) {
 		rc = x_fail(err, MCSEC_ERR_INTERNAL, 0, "out of memory");

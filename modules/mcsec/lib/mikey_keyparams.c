@@ -16,6 +16,7 @@
 #include <openssl/rand.h>
 
 #include "kdf.h"
+#include "encoding.h"
 #include "mcsec_err.h"
 #include "mikey.h"
 
@@ -107,16 +108,6 @@ static int kp_encode_content(
 	return MCSEC_OK;
 }
 
-static char *dup_str(const uint8_t *p, size_t n)
-{
-	char *s = malloc(n + 1);
-	if(!s)
-		return NULL;
-	if(n)
-		memcpy(s, p, n);
-	s[n] = '\0';
-	return s;
-}
 
 /* Group IDs LV-E body (E.6.3): number, then TLV-E per group.  Returns
  * MCSEC_OK only when it consumes exactly len octets. */
@@ -141,7 +132,7 @@ static int kp_parse_groups(const uint8_t *p, size_t len,
 		if(len - off - 3 < gl)
 			return kp_fail(err, MCSEC_ERR_MALFORMED, base + off + 1,
 					"MC group ID length overflows");
-		kp->groups[i] = dup_str(p + off + 3, gl);
+		kp->groups[i] = mcsec_memdup_str(p + off + 3, gl);
 		if(!kp->groups[i])
 			return kp_fail(err, MCSEC_ERR_INTERNAL, base, "out of memory");
 		kp->group_lens[i] = gl;
@@ -173,7 +164,7 @@ static int kp_parse_content(const uint8_t *p, size_t len,
 	if(len - off < tl)
 		return kp_fail(err, MCSEC_ERR_MALFORMED, 15,
 				"key parameters text length overflows");
-	kp->text = dup_str(p + off, tl);
+	kp->text = mcsec_memdup_str(p + off, tl);
 	if(!kp->text)
 		return kp_fail(err, MCSEC_ERR_INTERNAL, off, "out of memory");
 	kp->text_len = tl;

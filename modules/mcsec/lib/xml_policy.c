@@ -23,6 +23,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "encoding.h"
 #include "mcsec_err.h"
 #include "mime_multipart.h"
 #include "xml_internal.h"
@@ -114,15 +115,6 @@ void mcsec_xml_policy_free(mcsec_xml_policy_t *p)
 	free(p);
 }
 
-static char *dup_n(const char *s, size_t n)
-{
-	char *d = malloc(n + 1);
-	if(d) {
-		memcpy(d, s, n);
-		d[n] = '\0';
-	}
-	return d;
-}
 
 /* Splits line into at most max whitespace-separated words. */
 static size_t words(char *line, char **w, size_t max)
@@ -184,10 +176,10 @@ static int add_rule(policy_section_t *s, int kind, char **w, size_t nw)
 	memset(r, 0, sizeof(*r));
 	r->kind = kind;
 	ns = strcmp(w[0], "-") ? w[0] : "";
-	r->ns = dup_n(ns, strlen(ns));
-	r->elem = dup_n(w[1], strlen(w[1]));
+	r->ns = mcsec_memdup_str(ns, strlen(ns));
+	r->elem = mcsec_memdup_str(w[1], strlen(w[1]));
 	if(kind == MCSEC_RULE_URI)
-		r->attr = dup_n(w[2], strlen(w[2]));
+		r->attr = mcsec_memdup_str(w[2], strlen(w[2]));
 	else if(nw == 3) {
 		if(kind != MCSEC_RULE_CONTENT || strcmp(w[2], "mark")) {
 			free(r->ns);
@@ -233,7 +225,7 @@ static int parse_line(mcsec_xml_policy_t *p, char *line)
 		s = &p->secs[p->nsecs];
 		memset(s, 0, sizeof(*s));
 		s->integrity = -1;
-		s->ctype = dup_n(mt, mtn);
+		s->ctype = mcsec_memdup_str(mt, mtn);
 		if(!s->ctype)
 			return -1;
 		p->nsecs++;
@@ -256,7 +248,7 @@ static int parse_line(mcsec_xml_policy_t *p, char *line)
 		if(nw != 1 || !valid_domain(w[0]))
 			return -1;
 		free(*dst);
-		*dst = dup_n(w[0], strlen(w[0]));
+		*dst = mcsec_memdup_str(w[0], strlen(w[0]));
 		return *dst ? 0 : -1;
 	}
 	if(!strcmp(key, "integrity")) {
@@ -290,8 +282,8 @@ int mcsec_xml_policy_parse(
 	p = calloc(1, sizeof(*p));
 	if(!p)
 		return MCSEC_ERR_INTERNAL;
-	p->domain =
-			dup_n(MCSEC_XML_DEFAULT_DOMAIN, strlen(MCSEC_XML_DEFAULT_DOMAIN));
+	p->domain = mcsec_memdup_str(
+			MCSEC_XML_DEFAULT_DOMAIN, strlen(MCSEC_XML_DEFAULT_DOMAIN));
 	if(!p->domain) {
 		free(p);
 		return MCSEC_ERR_INTERNAL;

@@ -100,16 +100,6 @@ static void cid_url(const char *cid, size_t n, char *out)
 	out[o] = '\0';
 }
 
-static int hexval(char c)
-{
-	if(c >= '0' && c <= '9')
-		return c - '0';
-	if(c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if(c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Decodes a cid: URL; MCSEC_ERR_UNSUPPORTED for any other reference
  * (same-document "#id", "", http:, file:, ...). */
@@ -123,8 +113,8 @@ static int cid_from_url(const char *url, char *out, size_t cap, size_t *out_len)
 		int c = (unsigned char)url[i];
 		if(c == '%') {
 			int h, l;
-			if(i + 2 >= n + 0 || (h = hexval(url[i + 1])) < 0
-					|| (l = hexval(url[i + 2])) < 0)
+			if(i + 2 >= n + 0 || (h = mcsec_hex_digit(url[i + 1])) < 0
+					|| (l = mcsec_hex_digit(url[i + 2])) < 0)
 				return MCSEC_ERR_MALFORMED;
 			c = h * 16 + l;
 			i += 2;
@@ -333,15 +323,6 @@ static const char *signed_type_for(const mcsec_mime_part_t *src, size_t n)
 	return signed_types[0];
 }
 
-static char *dup_str(const char *s, size_t n)
-{
-	char *d = malloc(n + 1);
-	if(d) {
-		memcpy(d, s, n);
-		d[n] = '\0';
-	}
-	return d;
-}
 
 /* Splits the input into parts: multipart/mixed, or one XML body. */
 static int is_multipart(const char *ctype, size_t len)
@@ -442,7 +423,7 @@ int mcsec_xml_body_sign(const char *body, size_t len, const char *ctype,
 				rc = MCSEC_ERR_UNSUPPORTED;
 				goto out;
 			}
-			cids[i] = dup_str(p->cid, p->cid_len);
+			cids[i] = mcsec_memdup_str(p->cid, p->cid_len);
 		} else {
 			/* 9.3.5: every signed body carries a Content-ID (RFC 2392) */
 			uint8_t r[8];
@@ -454,7 +435,7 @@ int mcsec_xml_body_sign(const char *body, size_t len, const char *ctype,
 			mcsec_hex_encode(r, sizeof(r), rh);
 			snprintf(
 					extra[i], sizeof(extra[i]), "xml%zu.%s@" CID_DOMAIN, i, rh);
-			cids[i] = dup_str(extra[i], strlen(extra[i]));
+			cids[i] = mcsec_memdup_str(extra[i], strlen(extra[i]));
 			snprintf(extra[i], sizeof(extra[i]), "Content-ID: <%s>\r\n",
 					cids[i]);
 			op[i].extra_hdr = extra[i];
@@ -466,8 +447,8 @@ int mcsec_xml_body_sign(const char *body, size_t len, const char *ctype,
 		}
 	}
 	if(nsign == 0) { /* nothing to sign: the body goes out unchanged */
-		*out = dup_str(body, len);
-		*out_ctype = dup_str(ctype, strlen(ctype));
+		*out = mcsec_memdup_str(body, len);
+		*out_ctype = mcsec_memdup_str(ctype, strlen(ctype));
 		*out_len = len;
 		rc = (*out && *out_ctype) ? MCSEC_OK : MCSEC_ERR_INTERNAL;
 		if(rc != MCSEC_OK) {
@@ -496,7 +477,7 @@ int mcsec_xml_body_sign(const char *body, size_t len, const char *ctype,
 		if(*out_ctype)
 			snprintf(*out_ctype, cl, "multipart/mixed;boundary=%s", m.boundary);
 	} else
-		*out_ctype = dup_str(ctype, strlen(ctype));
+		*out_ctype = mcsec_memdup_str(ctype, strlen(ctype));
 	if(!*out_ctype) {
 		free(*out);
 		*out = NULL;
@@ -797,8 +778,8 @@ int mcsec_xml_body_protect(const char *body, size_t len, const char *ctype,
 	if(!is_multipart(ctype, strlen(ctype))
 			&& !mcsec_mime_type_is_xml(ctype, strlen(ctype))) {
 		/* not XML: nothing to protect */
-		*out = dup_str(body, len);
-		*out_ctype = dup_str(ctype, strlen(ctype));
+		*out = mcsec_memdup_str(body, len);
+		*out_ctype = mcsec_memdup_str(ctype, strlen(ctype));
 		*out_len = len;
 		if(*out && *out_ctype)
 			return MCSEC_OK;
@@ -841,9 +822,9 @@ int mcsec_xml_body_protect(const char *body, size_t len, const char *ctype,
 		op[i].body_len = el;
 	}
 	if(single && !integrity) {
-		*out = dup_str(op[0].body, op[0].body_len);
+		*out = mcsec_memdup_str(op[0].body, op[0].body_len);
 		*out_len = op[0].body_len;
-		*out_ctype = dup_str(ctype, strlen(ctype));
+		*out_ctype = mcsec_memdup_str(ctype, strlen(ctype));
 		rc = (*out && *out_ctype) ? MCSEC_OK : MCSEC_ERR_INTERNAL;
 		goto out;
 	}
@@ -863,7 +844,7 @@ int mcsec_xml_body_protect(const char *body, size_t len, const char *ctype,
 		*out = mid;
 		*out_len = mid_len;
 		mid = NULL;
-		*out_ctype = dup_str(ctype, strlen(ctype));
+		*out_ctype = mcsec_memdup_str(ctype, strlen(ctype));
 		rc = *out_ctype ? MCSEC_OK : MCSEC_ERR_INTERNAL;
 	}
 out:
@@ -905,17 +886,17 @@ int mcsec_xml_body_unprotect(const char *body, size_t len, const char *ctype,
 					body, len, keys, nkeys, flags, out, out_len, &cnt);
 			if(rc == MCSEC_OK && cnt == 0) { /* forward the octets as sent */
 				free(*out);
-				*out = dup_str(body, len);
+				*out = mcsec_memdup_str(body, len);
 				*out_len = len;
 				rc = *out ? MCSEC_OK : MCSEC_ERR_INTERNAL;
 			}
 		} else {
-			*out = dup_str(body, len);
+			*out = mcsec_memdup_str(body, len);
 			*out_len = len;
 			rc = *out ? MCSEC_OK : MCSEC_ERR_INTERNAL;
 		}
 		if(rc == MCSEC_OK) {
-			*out_ctype = dup_str(ctype, cl);
+			*out_ctype = mcsec_memdup_str(ctype, cl);
 			if(!*out_ctype)
 				rc = MCSEC_ERR_INTERNAL;
 		}
@@ -969,16 +950,17 @@ int mcsec_xml_body_unprotect(const char *body, size_t len, const char *ctype,
 		/* one part left: it becomes the whole body */
 		size_t src = (sp == 0) ? 1 : 0;
 		const mcsec_mime_part_t *p = &m.parts[src];
-		*out = dup_str(op[0].body, op[0].body_len);
+		*out = mcsec_memdup_str(op[0].body, op[0].body_len);
 		*out_len = op[0].body_len;
-		*out_ctype = p->ctype ? dup_str(p->ctype, p->ctype_len)
-							  : dup_str("text/plain", 10); /* RFC 2045 5.2 */
+		*out_ctype = p->ctype ? mcsec_memdup_str(p->ctype, p->ctype_len)
+							  : mcsec_memdup_str(
+									  "text/plain", 10); /* RFC 2045 5.2 */
 		rc = (*out && *out_ctype) ? MCSEC_OK : MCSEC_ERR_INTERNAL;
 	} else {
 		rc = mcsec_mime_write(
 				m.boundary, m.boundary_len, op, nop, out, out_len);
 		if(rc == MCSEC_OK) {
-			*out_ctype = dup_str(ctype, cl);
+			*out_ctype = mcsec_memdup_str(ctype, cl);
 			if(!*out_ctype)
 				rc = MCSEC_ERR_INTERNAL;
 		}
