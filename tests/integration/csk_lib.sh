@@ -88,7 +88,7 @@ csk_uas() { # TEMPLATE METHOD [sipp args]
 	shift 2
 	local sc
 	sc="$(basename "$tpl" .xml)-$method-$RANDOM.xml"
-	sed -e "s|@METHOD@|$method|g" "$SIPP_DIR/$tpl" >"$IT_DIR/$sc"
+	sed -e "s|@METHOD@|$method|g" -e "s|@CSKID@|${CSK_ID_EXPECT:-}|g" "$SIPP_DIR/$tpl" >"$IT_DIR/$sc"
 	(cd "$IT_DIR" && exec sipp -sf "$IT_DIR/$sc" -i 127.0.0.1 -p "$MCX_PORT" -nostdin \
 		-trace_err -error_file "$IT_DIR/uas-${sc}_errors.log" -trace_msg \
 		-message_file "$IT_DIR/uas-messages.log" -timeout 60s -timeout_error \
