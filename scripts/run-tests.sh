@@ -59,6 +59,10 @@ run_logged "build/lib+tool" "$LOGDIR/build-lib-tool.log" "${M[@]}" lib tool
 # test binaries: a failure here shows up as "<test> (build)" failures below
 "${M[@]}" unit asan fuzz >"$LOGDIR/build-tests.log" 2>&1
 run_logged "build/module" "$LOGDIR/build-module.log" make --no-print-directory module
+# Kamailio's .clang-format on every C file of the module and the tests
+if want "format-check"; then
+	run_logged "format-check" "$LOGDIR/format-check.log" scripts/format-check.sh
+fi
 
 # a target counts as built only if make considers it up to date now (no stale binaries)
 up_to_date() { make --no-print-directory -C modules/mcsec -q "$1" >/dev/null 2>&1; }
