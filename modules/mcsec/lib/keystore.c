@@ -19,6 +19,7 @@
 #include <openssl/ec.h>
 #include <openssl/obj_mac.h>
 
+#include "fileio.h"
 #include "kdf.h"
 #include "keystore.h"
 #include "mcsec_err.h"
@@ -512,52 +513,6 @@ int mcsec_keystore_load_xml(mcsec_keystore_t *ks, const char *xml, size_t len,
 	return rc;
 }
 
-/* Whole file, at most MCSEC_KMS_MAX_DOC octets; cleansed by the caller. */
-static int read_file(
-		const char *path, char **buf, size_t *len, char *err, size_t errlen)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat sb;
-	size_t n = 0;
-	char *b;
-
-	if(fd < 0)
-		return mcsec_errf(err, errlen, MCSEC_ERR_IO, "%s: cannot open: %s",
-				path, strerror(errno));
-	if(fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		close(fd);
-		return mcsec_errf(
-				err, errlen, MCSEC_ERR_IO, "%s: not a regular file", path);
-	}
-	if(sb.st_size <= 0 || (uint64_t)sb.st_size > MCSEC_KMS_MAX_DOC) {
-		close(fd);
-		return mcsec_errf(err, errlen, MCSEC_ERR_MALFORMED,
-				"%s: empty or larger than %u octets", path, MCSEC_KMS_MAX_DOC);
-	}
-	b = malloc((size_t)sb.st_size + 1);
-	if(!b) {
-		close(fd);
-		return MCSEC_ERR_INTERNAL;
-	}
-	while(n < (size_t)sb.st_size) {
-		ssize_t r = read(fd, b + n, (size_t)sb.st_size - n);
-		if(r < 0 && errno == EINTR)
-			continue;
-		if(r <= 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	if(n != (size_t)sb.st_size) {
-		OPENSSL_clear_free(b, (size_t)sb.st_size + 1);
-		return mcsec_errf(err, errlen, MCSEC_ERR_IO, "%s: read error", path);
-	}
-	b[n] = '\0';
-	*buf = b;
-	*len = n;
-	return MCSEC_OK;
-}
-
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -646,9 +601,16 @@ int mcsec_keystore_load_path(
 	for(; parsed < n; parsed++) {
 		char *buf = NULL;
 		size_t len = 0;
-		rc = read_file(names[parsed], &buf, &len, errbuf, errlen);
+		rc = mcsec_read_file(
+				names[parsed], MCSEC_KMS_MAX_DOC, &buf, &len, errbuf, errlen);
 		if(rc)
 			goto out;
+		if(len == 0) {
+			OPENSSL_clear_free(buf, 1);
+			rc = mcsec_errf(errbuf, errlen, MCSEC_ERR_MALFORMED, "%s: empty",
+					names[parsed]);
+			goto out;
+		}
 		rc = parse_one(
 				ks, buf, len, names[parsed], &docs[parsed], errbuf, errlen);
 		OPENSSL_clear_free(buf, len + 1);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "kms_policy.h"
+#include "fileio.h"
 #include "mcsec_err.h"
 
 #define MAX_TOKENS 256
@@ -438,28 +439,15 @@ int mcsec_kms_policy_parse(
 int mcsec_kms_policy_load(
 		const char *path, mcsec_kms_policy_t **out, int *err_line)
 {
-	FILE *f;
 	char *buf;
 	size_t n;
 	int rc;
 
 	if(!path || !out)
 		return MCSEC_ERR_ARG;
-	f = fopen(path, "rb");
-	if(!f)
-		return MCSEC_ERR_IO;
-	buf = malloc(MCSEC_KMS_POLICY_MAX_FILE + 1);
-	if(!buf) {
-		fclose(f);
-		return MCSEC_ERR_INTERNAL;
-	}
-	n = fread(buf, 1, MCSEC_KMS_POLICY_MAX_FILE + 1, f);
-	if(ferror(f)) {
-		fclose(f);
-		free(buf);
-		return MCSEC_ERR_IO;
-	}
-	fclose(f);
+	rc = mcsec_read_file(path, MCSEC_KMS_POLICY_MAX_FILE, &buf, &n, NULL, 0);
+	if(rc != MCSEC_OK)
+		return rc;
 	rc = mcsec_kms_policy_parse(buf, n, out, err_line);
 	free(buf);
 	return rc;

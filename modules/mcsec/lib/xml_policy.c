@@ -24,6 +24,7 @@
 #include <strings.h>
 
 #include "encoding.h"
+#include "fileio.h"
 #include "mcsec_err.h"
 #include "mime_multipart.h"
 #include "xml_internal.h"
@@ -332,28 +333,15 @@ int mcsec_xml_policy_default(mcsec_xml_policy_t **out)
 int mcsec_xml_policy_load(
 		const char *path, mcsec_xml_policy_t **out, int *err_line)
 {
-	FILE *f;
 	char *buf;
 	size_t n;
 	int rc;
 
 	if(!path || !out)
 		return MCSEC_ERR_ARG;
-	f = fopen(path, "rb");
-	if(!f)
-		return MCSEC_ERR_IO;
-	buf = malloc(MAX_POLICY_FILE + 1);
-	if(!buf) {
-		fclose(f);
-		return MCSEC_ERR_INTERNAL;
-	}
-	n = fread(buf, 1, MAX_POLICY_FILE + 1, f);
-	if(ferror(f)) {
-		fclose(f);
-		free(buf);
-		return MCSEC_ERR_IO;
-	}
-	fclose(f);
+	rc = mcsec_read_file(path, MAX_POLICY_FILE, &buf, &n, NULL, 0);
+	if(rc != MCSEC_OK)
+		return rc;
 	rc = mcsec_xml_policy_parse(buf, n, out, err_line);
 	free(buf);
 	return rc;
