@@ -399,6 +399,36 @@ static void test_random_round_trips(void **state)
 	}
 }
 
+/* An identifier whose integer value is 0 (a = 0, [a]P + Z = Z): RFC 6508
+ * gives it no special meaning, so issue, validation and a round trip work
+ * (wolfSSL 5.5.4 fails to validate such an RSK; see test_wolf_sakke). */
+static void test_identifier_zero(void **state)
+{
+	static const uint8_t zero_ids[][4] = {{0}, {0, 0, 0, 0}};
+	static const size_t zero_lens[] = {1, 4};
+	uint8_t z[128], Z[257], K[257], ssv[16], out[16], sed[273];
+	(void)state;
+	assert_int_equal(mcsec_sakke_kms_generate(z, Z), MCSEC_OK);
+	for(size_t i = 0; i < 2; i++) {
+		mcsec_sakke_key_t *k = NULL;
+		assert_int_equal(mcsec_sakke_kms_issue(z, zero_ids[i], zero_lens[i], K),
+				MCSEC_OK);
+		assert_int_equal(
+				mcsec_sakke_validate_rsk(Z, zero_ids[i], zero_lens[i], K),
+				MCSEC_OK);
+		assert_int_equal(
+				mcsec_sakke_key_new(Z, zero_ids[i], zero_lens[i], K, &k),
+				MCSEC_OK);
+		assert_int_equal(RAND_bytes(ssv, sizeof(ssv)), 1);
+		assert_int_equal(
+				mcsec_sakke_encap(Z, zero_ids[i], zero_lens[i], ssv, sed),
+				MCSEC_OK);
+		assert_int_equal(mcsec_sakke_decap(k, sed, sizeof(sed), out), MCSEC_OK);
+		assert_memory_equal(out, ssv, 16);
+		mcsec_sakke_key_free(k);
+	}
+}
+
 static void test_kms_issue_args(void **state)
 {
 	uint8_t zero[128], K[257], qq[128];
@@ -521,6 +551,7 @@ int main(void)
 			cmocka_unit_test(test_decap_rejects),
 			cmocka_unit_test(test_decap_other_identity),
 			cmocka_unit_test(test_random_round_trips),
+			cmocka_unit_test(test_identifier_zero),
 			cmocka_unit_test(test_kms_issue_args),
 			cmocka_unit_test(test_encap_args),
 			cmocka_unit_test(test_portable_multiplication),

@@ -98,6 +98,12 @@ static void test_differential(void **state)
 			assert_non_null(pt);
 			assert_int_equal(RAND_bytes(id, sizeof(id)), 1);
 			id_len = 1 + id[0] % sizeof(id);
+			/* wolfSSL 5.5.4 cannot validate the RSK of an identifier whose
+			 * integer value is 0 ([0]P is the point at infinity in its
+			 * [a]P + Z): with id_len 1 that is 1 draw in 64*256. mcsec
+			 * handles it (test_sakke covers RFC identifiers only), but the
+			 * differential test needs both sides, so keep a != 0. */
+			id[id_len - 1] |= 0x01;
 
 			/* RFC 6508 6.1.1 on both sides: identical RSKs */
 			assert_int_equal(wc_MakeSakkeRsk(&wk, id, (word16)id_len, pt), 0);
