@@ -463,6 +463,22 @@ static int is_other_ns(xmlNodePtr n)
 		   && strcmp((const char *)n->ns->href, MCSEC_KMS_SECEXT_NS) != 0;
 }
 
+/* Every mandatory field of a D.3.2 / D.3.3 element was seen. */
+struct required_field
+{
+	unsigned bit;
+	const char *name;
+};
+static int check_required(struct pctx *p, unsigned mask,
+		const struct required_field *req, size_t n, const char *path)
+{
+	for(size_t i = 0; i < n; i++)
+		if(!(mask & req[i].bit))
+			return perr(p, MCSEC_ERR_MALFORMED, "%s: <%s> missing", path,
+					req[i].name);
+	return MCSEC_OK;
+}
+
 static int seen(struct pctx *p, unsigned *mask, unsigned bit, const char *path,
 		xmlNodePtr n)
 {
@@ -674,19 +690,13 @@ static int parse_cert(struct pctx *p, xmlNodePtr n)
 		goto fail;
 	}
 	{
-		static const struct
-		{
-			unsigned bit;
-			const char *name;
-		} req[] = {{F_KMSURI, "KmsUri"}, {F_UIDFMT, "UserIdFormat"},
-				{F_PERIOD, "UserKeyPeriod"}, {F_OFFSET, "UserKeyOffset"},
-				{F_ENC, "PubEncKey"}, {F_AUTH, "PubAuthKey"}};
-		for(size_t i = 0; i < sizeof(req) / sizeof(req[0]); i++)
-			if(!(mask & req[i].bit)) {
-				rc = perr(p, MCSEC_ERR_MALFORMED, "%s: <%s> missing", path,
-						req[i].name);
-				goto fail;
-			}
+		static const struct required_field req[] = {{F_KMSURI, "KmsUri"},
+				{F_UIDFMT, "UserIdFormat"}, {F_PERIOD, "UserKeyPeriod"},
+				{F_OFFSET, "UserKeyOffset"}, {F_ENC, "PubEncKey"},
+				{F_AUTH, "PubAuthKey"}};
+		rc = check_required(p, mask, req, sizeof(req) / sizeof(req[0]), path);
+		if(rc)
+			goto fail;
 	}
 	if(c->valid_from && c->valid_to && c->valid_from > c->valid_to) {
 		rc = perr(p, MCSEC_ERR_MALFORMED, "%s: ValidFrom after ValidTo", path);
@@ -790,20 +800,13 @@ static int parse_keyset(struct pctx *p, xmlNodePtr n)
 		goto fail;
 	}
 	{
-		static const struct
-		{
-			unsigned bit;
-			const char *name;
-		} req[] = {{F_KMSURI, "KmsUri"}, {F_USERURI, "UserUri"},
-				{F_USERID, "UserID"}, {F_PERIODNO, "KeyPeriodNo"},
-				{F_RSK, "UserDecryptKey"}, {F_SSK, "UserSigningKeySSK"},
-				{F_PVT, "UserPubTokenPVT"}};
-		for(size_t i = 0; i < sizeof(req) / sizeof(req[0]); i++)
-			if(!(mask & req[i].bit)) {
-				rc = perr(p, MCSEC_ERR_MALFORMED, "%s: <%s> missing", path,
-						req[i].name);
-				goto fail;
-			}
+		static const struct required_field req[] = {{F_KMSURI, "KmsUri"},
+				{F_USERURI, "UserUri"}, {F_USERID, "UserID"},
+				{F_PERIODNO, "KeyPeriodNo"}, {F_RSK, "UserDecryptKey"},
+				{F_SSK, "UserSigningKeySSK"}, {F_PVT, "UserPubTokenPVT"}};
+		rc = check_required(p, mask, req, sizeof(req) / sizeof(req[0]), path);
+		if(rc)
+			goto fail;
 	}
 	if(k->valid_from && k->valid_to && k->valid_from > k->valid_to) {
 		rc = perr(p, MCSEC_ERR_MALFORMED, "%s: ValidFrom after ValidTo", path);
