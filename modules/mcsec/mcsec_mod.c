@@ -30,7 +30,9 @@
 #include "core/timer.h"
 
 #include "mcsec_csk_store.h"
+#include "mcsec_kms.h"
 #include "mcsec_mod.h"
+#include "mcsec_protect.h"
 
 MODULE_VERSION
 
@@ -76,6 +78,8 @@ static cmd_export_t cmds[] = {
 		0, 0, REQUEST_ROUTE},
 	{"mcsec_csk_upload_cached", (cmd_function)w_mcsec_csk_upload_cached, 1,
 		fixup_spve_null, fixup_free_spve_null, REQUEST_ROUTE},
+	MCSEC_PROTECT_CMDS
+	MCSEC_KMS_CMDS
 	{0, 0, 0, 0, 0, 0}
 };
 
@@ -95,6 +99,8 @@ static param_export_t params[] = {
 	{"krr_key", PARAM_STR, &mcsec_krr_key_path},
 	{"krr_cert", PARAM_STR, &mcsec_krr_cert_path},
 	{"mcx_id_source", PARAM_STRING | PARAM_USE_FUNC, (void *)mcsec_param_mcx_id_source},
+	MCSEC_PROTECT_PARAMS
+	MCSEC_KMS_PARAMS
 	{0, 0, 0}
 };
 
@@ -261,6 +267,8 @@ static int mod_init(void)
 		return -1;
 	if(mcsec_upload_init() < 0)
 		return -1;
+	if(mcsec_protect_init() < 0)
+		return -1;
 	if(register_timer(mcsec_expire_timer, 0, mcsec_expire_interval) < 0) {
 		LM_ERR("cannot register the expiry timer\n");
 		return -1;
@@ -290,6 +298,7 @@ static int child_init(int rank)
 
 static void mod_destroy(void)
 {
+	mcsec_protect_destroy();
 	mcsec_upload_destroy();
 	mcsec_csk_store_destroy();
 	if(mcsec_counters) {
@@ -424,6 +433,8 @@ static sr_kemi_t sr_kemi_mcsec_exports[] = {
 		{ SR_KEMIP_STR, SR_KEMIP_NONE, SR_KEMIP_NONE,
 			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE }
 	},
+	MCSEC_PROTECT_KEMI
+	MCSEC_KMS_KEMI
 
 	{ {0, 0}, {0, 0}, 0, NULL, { 0, 0, 0, 0, 0, 0 } }
 };

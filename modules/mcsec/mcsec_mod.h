@@ -79,6 +79,9 @@ int mcsec_rpc_register(void);
 struct sip_msg;
 int mcsec_upload_init(void);
 void mcsec_upload_destroy(void);
+struct mcsec_xml_policy;
+/* the XML protection policy (modparam xml_policy, else the built-in one) */
+const struct mcsec_xml_policy *mcsec_upload_xml_policy(void);
 size_t mcsec_upload_ncerts(void);
 size_t mcsec_upload_nkeysets(void);
 int mcsec_csk_upload_run(struct sip_msg *msg, int cached_only, str *candidate);

@@ -12,7 +12,9 @@
 #include "encoding.h"
 #include "mcsec_csk_store.h"
 #include "mcsec_err.h"
+#include "mcsec_kms.h"
 #include "mcsec_mod.h"
+#include "mcsec_protect.h"
 
 static const char *mcsec_rpc_status_doc[] = {
 		"Module version, configuration counts and counters", 0};
@@ -177,6 +179,8 @@ static void mcsec_rpc_stats(rpc_t *rpc, void *ctx)
 		if(v > 0 && rpc->struct_add(fh, "d", mcsec_strerror(-i), v) < 0)
 			return;
 	}
+	if(mcsec_protect_rpc_stats(rpc, th) < 0 || mcsec_kms_rpc_stats(rpc, th) < 0)
+		rpc->fault(ctx, 500, "Internal error filling the reply");
 }
 
 static rpc_export_t mcsec_rpc_cmds[] = {

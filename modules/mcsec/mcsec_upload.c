@@ -36,22 +36,19 @@
 #include "encoding.h"
 #include "kdf.h"
 #include "keystore.h"
-#include "kms_policy.h"
-#include "krr.h"
 #include "mcsec_err.h"
 #include "mikey.h"
 #include "xmlprot.h"
 
 #include "mcsec_csk_store.h"
+#include "mcsec_kms.h"
 #include "mcsec_mod.h"
+#include "mcsec_sip.h"
 
 static mcsec_keystore_t *mcsec_ks = NULL;
 static mcsec_xml_policy_t *mcsec_policy = NULL;
 static const char **mcsec_our_uris = NULL;
 static sl_api_t slb;
-static pid_t xml_ready_pid = 0;
-static mcsec_kms_policy_t *mcsec_kmspol = NULL; /* modparam kms_policy */
-static mcsec_krr_signer_t *mcsec_krr_signer = NULL;
 
 mcsec_upload_pv_t mcsec_upload_pv;
 
@@ -140,25 +137,8 @@ int mcsec_upload_init(void)
 						mcsec_our_uris[i]);
 		}
 	}
-	/* KMS acceptance (5.2.8.2.3) and the KRR signing key (D.4.2), optional */
-	if(mcsec_kms_policy_path.s && mcsec_kms_policy_path.len > 0) {
-		mcsec_krr_init();
-		rc = mcsec_kms_policy_load(
-				mcsec_kms_policy_path.s, &mcsec_kmspol, &line);
-		if(rc != MCSEC_OK) {
-			LM_ERR("kms_policy [%s]: %s (line %d)\n", mcsec_kms_policy_path.s,
-					mcsec_strerror(rc), line);
-			return -1;
-		}
-		if(mcsec_krr_key_path.len > 0 || mcsec_krr_cert_path.len > 0) {
-			rc = mcsec_krr_signer_load(mcsec_krr_key_path.s,
-					mcsec_krr_cert_path.s, &mcsec_krr_signer);
-			if(rc != MCSEC_OK) {
-				LM_ERR("krr_key / krr_cert: %s\n", mcsec_strerror(rc));
-				return -1;
-			}
-		}
-	}
+	if(mcsec_kms_init() < 0)
+		return -1;
 	LM_INFO("key store: %zu KMS certificates, %zu key sets\n",
 			mcsec_keystore_ncerts(mcsec_ks), mcsec_keystore_nkeysets(mcsec_ks));
 	return 0;
@@ -174,18 +154,16 @@ void mcsec_upload_destroy(void)
 		mcsec_xml_policy_free(mcsec_policy);
 		mcsec_policy = NULL;
 	}
-	if(mcsec_krr_signer) {
-		mcsec_krr_signer_free(mcsec_krr_signer);
-		mcsec_krr_signer = NULL;
-	}
-	if(mcsec_kmspol) {
-		mcsec_kms_policy_free(mcsec_kmspol);
-		mcsec_kmspol = NULL;
-	}
+	mcsec_kms_destroy();
 	if(mcsec_our_uris) {
 		pkg_free(mcsec_our_uris);
 		mcsec_our_uris = NULL;
 	}
+}
+
+const struct mcsec_xml_policy *mcsec_upload_xml_policy(void)
+{
+	return mcsec_policy;
 }
 
 size_t mcsec_upload_ncerts(void)
@@ -238,82 +216,7 @@ static int upload_fail(sip_msg_t *msg, int err, const char *detail)
 	return -(st == 500 ? 5 : st == 488 ? 4 : st == 403 ? 3 : 2);
 }
 
-/* 5.2.8.2.3 case A: a KMS this domain does not accept gets 488 with a KRR
- * (D.4; signed when krr_key/krr_cert are set).  0: acceptable (go on),
- * negative: replied. */
-static int krr_check(sip_msg_t *msg, const mcsec_mikey_msg_t *m,
-		const char *initiator, int *replied)
-{
-	static const char ct[] = "Content-Type: " MCSEC_KRR_CONTENT_TYPE "\r\n";
-	mcsec_krr_ids_t ids;
-	mcsec_krr_t *krr = NULL;
-	char *xml = NULL, kcase = 0;
-	size_t len = 0;
-	const char *creator;
-	str r = str_init("KMS not acceptable");
-	int rc;
-
-	*replied = 0;
-	if(!mcsec_kmspol)
-		return 0;
-	memset(&ids, 0, sizeof(ids));
-	rc = mcsec_krr_ids_from_mikey(m, initiator,
-			m->hidden_r && mcsec_our_uris ? mcsec_our_uris[0] : NULL, &ids);
-	if(rc != MCSEC_OK)
-		return 0; /* the extraction reports what is wrong with it */
-	creator = mcsec_kms_policy_creator(mcsec_kmspol);
-	if(!creator)
-		creator = mcsec_our_uris ? mcsec_our_uris[0] : "";
-	rc = mcsec_krr_create(mcsec_kmspol, MCSEC_KRR_ROLE_CS_INBOUND, &ids,
-			creator, time(NULL), &krr, &kcase);
-	mcsec_krr_ids_clear(&ids);
-	if(rc != MCSEC_OK || !krr)
-		return 0;
-	rc = mcsec_krr_write(krr, mcsec_krr_signer, &xml, &len);
-	mcsec_krr_free(krr);
-	atomic_inc(&mcsec_counters->uploads_failed);
-	atomic_inc(&mcsec_counters->failed_by[-MCSEC_ERR_UNKNOWN_KMS]);
-	mcsec_upload_pv.err_code = MCSEC_KRR_SIP_STATUS;
-	pv_set(mcsec_upload_pv.err_reason, sizeof(mcsec_upload_pv.err_reason), r.s,
-			r.len);
-	*replied = 1;
-	if(rc == MCSEC_OK
-			&& (add_lump_rpl(msg, (char *)ct, sizeof(ct) - 1, LUMP_RPL_HDR) == 0
-					|| add_lump_rpl(msg, xml, (int)len, LUMP_RPL_BODY) == 0))
-		LM_ERR("cannot add the KRR to the reply\n");
-	LM_NOTICE("CSK upload refused: 488 KMS not acceptable (KRR case %c%s)\n",
-			kcase ? kcase : '?', rc == MCSEC_OK ? "" : ", KRR not written");
-	if(slb.freply(msg, MCSEC_KRR_SIP_STATUS, &r) < 0)
-		LM_ERR("cannot send the 488 reply\n");
-	free(xml);
-	return -4;
-}
-
 /* ---- SIP side helpers ---- */
-
-/* IMPU: P-Asserted-Identity, else From (TS 33.180 issue 5 binding) */
-static int get_impu(sip_msg_t *msg, str *impu)
-{
-	p_id_body_t *pai;
-
-	if(parse_pai_header(msg) == 0 && (pai = get_pai(msg)) != NULL
-			&& pai->id != NULL && pai->id->uri.len > 0) {
-		*impu = pai->id->uri;
-		return 0;
-	}
-	if(parse_from_header(msg) < 0 || get_from(msg) == NULL)
-		return -1;
-	*impu = get_from(msg)->uri;
-	return 0;
-}
-
-static int get_from_uri(sip_msg_t *msg, str *u)
-{
-	if(parse_from_header(msg) < 0 || get_from(msg) == NULL)
-		return -1;
-	*u = get_from(msg)->uri;
-	return 0;
-}
 
 /* REGISTER that removes the client: Contact "*" or every contact with an
  * expires value of 0 (contact parameter, else the Expires header) */
@@ -353,71 +256,6 @@ static int is_deregister(sip_msg_t *msg)
 	return n > 0;
 }
 
-/* replace body and Content-Type (textops set_body pattern; textops
- * set_body_multipart is avoided on untrusted input in 5.6.3) */
-static int rewrite_body(sip_msg_t *msg, str *body, const char *nb,
-		size_t nb_len, const char *nct)
-{
-	struct lump *anchor;
-	char *buf;
-	int len;
-
-	if(body->len > 0 && del_lump(msg, body->s - msg->buf, body->len, 0) == 0) {
-		LM_ERR("cannot delete the body\n");
-		return -1;
-	}
-	if(msg->content_type
-			&& del_lump(msg, msg->content_type->name.s - msg->buf,
-					   msg->content_type->len, 0)
-					   == 0) {
-		LM_ERR("cannot delete Content-Type\n");
-		return -1;
-	}
-	if(nct) {
-		anchor = anchor_lump(msg, msg->unparsed - msg->buf, 0, 0);
-		if(!anchor)
-			return -1;
-		len = (int)(sizeof("Content-Type: ") - 1 + strlen(nct) + 2);
-		buf = pkg_malloc(len);
-		if(!buf) {
-			PKG_MEM_ERROR;
-			return -1;
-		}
-		memcpy(buf, "Content-Type: ", sizeof("Content-Type: ") - 1);
-		memcpy(buf + sizeof("Content-Type: ") - 1, nct, strlen(nct));
-		memcpy(buf + len - 2, "\r\n", 2);
-		if(insert_new_lump_after(anchor, buf, len, 0) == 0) {
-			pkg_free(buf);
-			return -1;
-		}
-	}
-	if(nb && nb_len > 0) {
-		anchor = anchor_lump(msg, body->s - msg->buf, 0, 0);
-		if(!anchor)
-			return -1;
-		buf = pkg_malloc(nb_len);
-		if(!buf) {
-			PKG_MEM_ERROR;
-			return -1;
-		}
-		memcpy(buf, nb, nb_len);
-		if(insert_new_lump_after(anchor, buf, (int)nb_len, 0) == 0) {
-			pkg_free(buf);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static void ensure_xml_ready(void)
-{
-	/* libxml2 per process, after fork (SIP workers and async workers) */
-	if(xml_ready_pid != getpid()) {
-		mcsec_xml_init();
-		xml_ready_pid = getpid();
-	}
-}
-
 /* SHA-256 over the initiator's IDR data (URI, or UID when hidden) | CSB-ID | RAND: what a
  * replay repeats; available from the parse, so replays are refused before any crypto */
 static int replay_key(const mcsec_mikey_msg_t *m, uint8_t key[32])
@@ -448,16 +286,17 @@ static int finish_body(sip_msg_t *msg, str *body, mcsec_csk_body_t *cb,
 
 	if(!cb->rest) {
 		/* only the MIKEY part was there: forward with no body */
-		return rewrite_body(msg, body, NULL, 0, NULL) < 0 ? MCSEC_ERR_INTERNAL
-														  : MCSEC_OK;
+		return mcsec_sip_rewrite_body(msg, body, NULL, 0, NULL) < 0
+					   ? MCSEC_ERR_INTERNAL
+					   : MCSEC_OK;
 	}
-	ensure_xml_ready();
+	mcsec_sip_xml_ready();
 	rc = mcsec_csk_body_decrypt(cb->rest, cb->rest_len, cb->rest_ctype, csk,
 			csk_id, mcx, mcx_len, mcsec_raw_xpk, mcsec_policy, &out, &out_len,
 			&oct);
 	if(rc != MCSEC_OK)
 		return rc;
-	if(rewrite_body(msg, body, out, out_len, oct) < 0)
+	if(mcsec_sip_rewrite_body(msg, body, out, out_len, oct) < 0)
 		rc = MCSEC_ERR_INTERNAL;
 	free(out);
 	free(oct);
@@ -514,7 +353,7 @@ int mcsec_csk_upload_run(sip_msg_t *msg, int cached_only, str *candidate)
 
 	/* de-REGISTER: the client's CSKs go */
 	if(is_deregister(msg)) {
-		if(get_impu(msg, &impu) == 0) {
+		if(mcsec_sip_impu(msg, &impu) == 0) {
 			int n = mcsec_csk_store_remove(impu.s, impu.len);
 			if(n > 0) {
 				atomic_add(&mcsec_counters->deregistrations, n);
@@ -559,7 +398,7 @@ int mcsec_csk_upload_run(sip_msg_t *msg, int cached_only, str *candidate)
 		ret = upload_fail(msg, MCSEC_ERR_UNSUPPORTED, "RAND longer than 32");
 		goto out;
 	}
-	if(get_impu(msg, &impu) < 0 || impu.len <= 0
+	if(mcsec_sip_impu(msg, &impu) < 0 || impu.len <= 0
 			|| (size_t)impu.len >= sizeof(impu_z)) {
 		ret = upload_fail(msg, MCSEC_ERR_MALFORMED, "no usable IMPU");
 		goto out;
@@ -572,7 +411,7 @@ int mcsec_csk_upload_run(sip_msg_t *msg, int cached_only, str *candidate)
 		if(candidate && candidate->len > 0)
 			cand = *candidate;
 		else if(mcsec_mcx_id_source == MCSEC_SRC_FROM)
-			rc = get_from_uri(msg, &cand);
+			rc = mcsec_sip_from_uri(msg, &cand);
 		else
 			cand = impu;
 		if(cand.len <= 0 || (size_t)cand.len >= sizeof(cand_z)) {
@@ -598,7 +437,8 @@ int mcsec_csk_upload_run(sip_msg_t *msg, int cached_only, str *candidate)
 	/* KMS acceptance before any crypto (5.2.8.2.3): 488 + KRR */
 	{
 		int replied = 0;
-		ret = krr_check(msg, m, m->hidden_i ? cand_z : NULL, &replied);
+		ret = mcsec_kms_upload_check(
+				msg, m, m->hidden_i ? cand_z : NULL, &replied);
 		if(replied)
 			goto out;
 	}
