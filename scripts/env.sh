@@ -14,6 +14,7 @@
 #   MCSEC_CSK_LIFETIME   CSK binding lifetime in seconds (default 3600)
 #   MCSEC_KMS_POLICY     KMS acceptance policy file (optional: 488 + KRR for KMSs it refuses)
 #   MCSEC_KRR_KEY, MCSEC_KRR_CERT  PEM key and certificate signing the KRRs (optional)
+#   MCSEC_KRR_TRUST   trust anchors for received KRR signatures (PEM files/dirs, space separated)
 MCSEC_TOP="${MCSEC_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 
 mcsec_env() {
@@ -82,6 +83,7 @@ mcsec_env() {
 	if [ -n "${MCSEC_KRR_KEY:-}" ] && [ -n "${MCSEC_KRR_CERT:-}" ]; then
 		KAM_DEFINES+=(-A "MCSEC_KRR_KEY=\"$MCSEC_KRR_KEY\"" -A "MCSEC_KRR_CERT=\"$MCSEC_KRR_CERT\"")
 	fi
+	_mcsec_multi KRR_TRUST "${MCSEC_KRR_TRUST:-}" || return 1
 	return 0
 }
 
