@@ -49,12 +49,33 @@ typedef struct slot
 	gen_lock_t lock;
 } slot_t;
 
+/* IMPU index: IMPU -> MC service ID, one node per (IMPU, MC service ID)
+ * pair with the number of bindings that have it.  Own slots and locks;
+ * lock order: a store slot lock may be held while an index lock is taken,
+ * never the other way round (lookups copy from the index, release it, then
+ * take the store slot). */
+typedef struct impu_node
+{
+	struct impu_node *next;
+	unsigned hash; /* of the IMPU */
+	int refs;
+	uint16_t impu_len, mcx_len;
+	char data[]; /* impu | mcx_id */
+} impu_node_t;
+
+typedef struct impu_slot
+{
+	impu_node_t *first;
+	gen_lock_t lock;
+} impu_slot_t;
+
 typedef struct store
 {
 	unsigned size; /* power of 2 */
 	atomic_t entries;
 	atomic_t shm_used;
 	atomic_t replay_entries;
+	impu_slot_t *impu; /* size slots */
 	slot_t slots[];
 } store_t;
 
@@ -97,11 +118,26 @@ int mcsec_csk_store_init(unsigned size_log2)
 			LM_ERR("cannot init a slot lock\n");
 			return -1;
 		}
+	store->impu = shm_malloc(n * sizeof(impu_slot_t));
+	if(!store->impu) {
+		SHM_MEM_ERROR;
+		return -1;
+	}
+	memset(store->impu, 0, n * sizeof(impu_slot_t));
+	for(i = 0; i < n; i++)
+		if(lock_init(&store->impu[i].lock) == 0) {
+			LM_ERR("cannot init an index slot lock\n");
+			return -1;
+		}
 	return 0;
 }
 
+static void impu_index_del(const char *impu, int il, const char *mcx, int ml);
+
 static void entry_free(csk_entry_t *e)
 {
+	/* the store slot lock is held: index lock taken inside it (see top) */
+	impu_index_del(e->data + e->mcx_len, e->impu_len, e->data, e->mcx_len);
 	atomic_add(&store->shm_used, -e->size);
 	atomic_dec(&store->entries);
 	/* the CSK and what identifies it: cleansed before release */
@@ -135,6 +171,18 @@ void mcsec_csk_store_destroy(void)
 		}
 		lock_destroy(&s->lock);
 	}
+	if(store->impu) {
+		for(i = 0; i < store->size; i++) {
+			impu_slot_t *x = &store->impu[i];
+			while(x->first) {
+				impu_node_t *nd = x->first;
+				x->first = nd->next;
+				shm_free(nd);
+			}
+			lock_destroy(&x->lock);
+		}
+		shm_free(store->impu);
+	}
 	shm_free(store);
 	store = NULL;
 }
@@ -159,6 +207,71 @@ static const char *e_kms(const csk_entry_t *e)
 static int eq(const char *a, int al, const char *b, int bl)
 {
 	return al == bl && (al == 0 || !memcmp(a, b, al));
+}
+
+/* ---- IMPU index ---- */
+
+static void impu_index_add(const char *impu, int il, const char *mcx, int ml)
+{
+	unsigned h;
+	impu_slot_t *x;
+	impu_node_t *nd, *n;
+	int linked = 0;
+
+	if(il <= 0 || !store->impu)
+		return;
+	h = id_hash(impu, il);
+	x = &store->impu[h & (store->size - 1)];
+	n = shm_malloc(sizeof(*n) + il + ml);
+	lock_get(&x->lock);
+	for(nd = x->first; nd; nd = nd->next)
+		if(nd->hash == h && eq(nd->data, nd->impu_len, impu, il)
+				&& eq(nd->data + nd->impu_len, nd->mcx_len, mcx, ml)) {
+			nd->refs++;
+			break;
+		}
+	if(!nd && n) {
+		n->hash = h;
+		n->refs = 1;
+		n->impu_len = (uint16_t)il;
+		n->mcx_len = (uint16_t)ml;
+		memcpy(n->data, impu, il);
+		memcpy(n->data + il, mcx, ml);
+		n->next = x->first;
+		x->first = n;
+		linked = 1;
+	}
+	lock_release(&x->lock);
+	if(n && !linked)
+		shm_free(n);
+	if(!nd && !linked)
+		LM_WARN("no shm for the IMPU index: binding found by MC service ID "
+				"only\n");
+}
+
+static void impu_index_del(const char *impu, int il, const char *mcx, int ml)
+{
+	unsigned h;
+	impu_slot_t *x;
+	impu_node_t **pp;
+
+	if(il <= 0 || !store->impu)
+		return;
+	h = id_hash(impu, il);
+	x = &store->impu[h & (store->size - 1)];
+	lock_get(&x->lock);
+	for(pp = &x->first; *pp; pp = &(*pp)->next) {
+		impu_node_t *nd = *pp;
+		if(nd->hash == h && eq(nd->data, nd->impu_len, impu, il)
+				&& eq(nd->data + nd->impu_len, nd->mcx_len, mcx, ml)) {
+			if(--nd->refs <= 0) {
+				*pp = nd->next;
+				shm_free(nd);
+			}
+			break;
+		}
+	}
+	lock_release(&x->lock);
 }
 
 /* copy an entry out; with_key: also the CSK */
@@ -242,6 +355,7 @@ int mcsec_csk_store_put(const mcsec_csk_binding_t *b, int *other_ids)
 	}
 	e->next = s->first;
 	s->first = e;
+	impu_index_add(b->impu, (int)il, b->mcx_id, (int)ml);
 	lock_release(&s->lock);
 	if(other_ids)
 		*other_ids = others;
@@ -276,6 +390,74 @@ int mcsec_csk_store_find_digest(const char *mcx_id, int mcx_len,
 	}
 	lock_release(&s->lock);
 	return found;
+}
+
+/* newest live binding of mcx_id (with impu when impu_len > 0, with csk_id
+ * when have_id) in its store slot; 1 and *out (CSK included) or 0 */
+static int find_in_slot(const char *mcx, int ml, const char *impu, int impu_len,
+		int have_id, uint32_t csk_id, time_t now, mcsec_csk_binding_t *out)
+{
+	unsigned h = id_hash(mcx, ml);
+	slot_t *s = &store->slots[h & (store->size - 1)];
+	csk_entry_t *e, *best = NULL;
+	int found = 0;
+
+	lock_get(&s->lock);
+	for(e = s->first; e; e = e->next) {
+		if(e->hash != h || !eq(e_mcx(e), e->mcx_len, mcx, ml)
+				|| e->expires <= now)
+			continue;
+		if(impu_len > 0 && !eq(e_impu(e), e->impu_len, impu, impu_len))
+			continue;
+		if(have_id && e->csk_id != csk_id)
+			continue;
+		if(!best || e->created > best->created)
+			best = e;
+	}
+	if(best) {
+		entry_copy(best, out, 1);
+		found = 1;
+	}
+	lock_release(&s->lock);
+	return found;
+}
+
+#define MAX_IMPU_CANDIDATES 4
+
+int mcsec_csk_store_lookup(const char *id, int len, int have_id,
+		uint32_t csk_id, mcsec_csk_binding_t *out)
+{
+	char cand[MAX_IMPU_CANDIDATES][256];
+	int cand_len[MAX_IMPU_CANDIDATES], nc = 0, i;
+	time_t now = time(NULL);
+	unsigned h;
+	impu_slot_t *x;
+	impu_node_t *nd;
+
+	if(!store || !id || len <= 0 || !out)
+		return 0;
+	/* the id is an MC service ID: one slot */
+	if(find_in_slot(id, len, NULL, 0, have_id, csk_id, now, out))
+		return 1;
+	/* the id is an IMPU: its MC service IDs from the index, then their
+	 * slots, where the IMPU is checked again under the store lock */
+	if(!store->impu)
+		return 0;
+	h = id_hash(id, len);
+	x = &store->impu[h & (store->size - 1)];
+	lock_get(&x->lock);
+	for(nd = x->first; nd && nc < MAX_IMPU_CANDIDATES; nd = nd->next)
+		if(nd->hash == h && eq(nd->data, nd->impu_len, id, len)
+				&& nd->mcx_len < sizeof(cand[0])) {
+			memcpy(cand[nc], nd->data + nd->impu_len, nd->mcx_len);
+			cand_len[nc++] = nd->mcx_len;
+		}
+	lock_release(&x->lock);
+	for(i = 0; i < nc; i++)
+		if(find_in_slot(
+				   cand[i], cand_len[i], id, len, have_id, csk_id, now, out))
+			return 1;
+	return 0;
 }
 
 int mcsec_csk_store_remove(const char *id, int len)

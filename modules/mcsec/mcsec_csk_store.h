@@ -58,6 +58,15 @@ int mcsec_csk_store_find_digest(const char *mcx_id, int mcx_len,
 		const uint8_t digest[MCSEC_CSK_DIGEST], time_t new_expires,
 		mcsec_csk_binding_t *out);
 
+/* The binding of a client for XML protection (TS 33.180 9.3.3: XPK = CSK):
+ * id is the client's MC service ID or IMPU (exact octets; an IMPU is found
+ * through a second index, IMPU -> MC service ID, so both are one slot
+ * visit each); when have_id, only a binding with that CSK-ID qualifies.
+ * Of several live bindings (I.3.5 second identity) the newest.  1 and *out
+ * filled (CSK included: wipe with mcsec_csk_binding_clear) or 0. */
+int mcsec_csk_store_lookup(const char *id, int len, int have_id,
+		uint32_t csk_id, mcsec_csk_binding_t *out);
+
 /* Remove every binding whose MC service ID or IMPU equals id (len bytes);
  * returns how many. */
 int mcsec_csk_store_remove(const char *id, int len);

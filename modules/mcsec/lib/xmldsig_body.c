@@ -756,6 +756,39 @@ int mcsec_xml_body_key_ids(const char *body, size_t len, const char *ctype,
 	return rc;
 }
 
+/* ---------- required protection ---------- */
+
+int mcsec_xml_body_clear_items(const char *body, size_t len, const char *ctype,
+		const mcsec_xml_policy_t *pol, unsigned *nclear)
+{
+	mcsec_mime_t m;
+	size_t cl;
+	unsigned n;
+	int rc;
+
+	if(!body || !ctype || !pol || !nclear)
+		return MCSEC_ERR_ARG;
+	*nclear = 0;
+	cl = strlen(ctype);
+	if(!is_multipart(ctype, cl))
+		return mcsec_mime_type_is_xml(ctype, cl) ? mcsec_xml_doc_clear_items(
+					   body, len, ctype, cl, pol, nclear)
+												 : MCSEC_OK;
+	rc = parse_multipart(body, len, ctype, &m);
+	for(size_t i = 0; rc == MCSEC_OK && i < m.nparts; i++) {
+		const mcsec_mime_part_t *p = &m.parts[i];
+		if(!is_xml_part(p))
+			continue;
+		if(!identity_cte(p))
+			return MCSEC_ERR_UNSUPPORTED;
+		n = 0;
+		rc = mcsec_xml_doc_clear_items(
+				p->body, p->body_len, p->ctype, p->ctype_len, pol, &n);
+		*nclear += n;
+	}
+	return rc;
+}
+
 /* ---------- protect / unprotect ---------- */
 
 int mcsec_xml_body_protect(const char *body, size_t len, const char *ctype,

@@ -733,6 +733,83 @@ out:
 	return rc;
 }
 
+/* ---------- required protection ---------- */
+
+/* 1 if elem holds nothing but whitespace, comments and one EncryptedData
+ * (content rules) / EncryptedKey (key rules) */
+static int only_enc(xmlNodePtr elem, int is_key)
+{
+	int bad = 0;
+	xmlNodePtr c = mcsec_xml_next_elem(elem->children, &bad);
+
+	if(bad || !c
+			|| !mcsec_xml_is(c, MCSEC_XMLENC_NS,
+					is_key ? "EncryptedKey" : "EncryptedData"))
+		return 0;
+	c = mcsec_xml_next_elem(c->next, &bad);
+	return !bad && !c;
+}
+
+/* 1 if elem has content other than whitespace and comments */
+static int has_content(xmlNodePtr elem)
+{
+	for(xmlNodePtr c = elem->children; c; c = c->next) {
+		if(c->type == XML_COMMENT_NODE)
+			continue;
+		if(c->type == XML_TEXT_NODE && xmlIsBlankNode(c))
+			continue;
+		return 1;
+	}
+	return 0;
+}
+
+int mcsec_xml_doc_clear_items(const char *xml, size_t len, const char *ctype,
+		size_t ctype_len, const mcsec_xml_policy_t *pol, unsigned *nclear)
+{
+	const mcsec_xml_rule_t *rules;
+	size_t nrules;
+	xmlDocPtr doc = NULL;
+	unsigned n = 0;
+	int rc;
+
+	if(!xml || !ctype || !pol || !nclear)
+		return MCSEC_ERR_ARG;
+	*nclear = 0;
+	rules = mcsec_xml_policy_rules(pol, ctype, ctype_len, &nrules);
+	if(nrules == 0)
+		return MCSEC_OK;
+	rc = mcsec_xml_parse(xml, len, &doc);
+	if(rc != MCSEC_OK)
+		return rc;
+	for(xmlNodePtr e = xmlDocGetRootElement(doc); e;) {
+		int skip = 0;
+		for(size_t r = 0; r < nrules; r++) {
+			if(!rule_matches(&rules[r], e))
+				continue;
+			if(rules[r].kind == MCSEC_RULE_URI) {
+				/* 9.3.4.3: a present, non-empty URI attribute */
+				xmlAttrPtr a = xmlHasNsProp(e, BAD_CAST rules[r].attr, NULL);
+				xmlChar *v = a ? attr_value(a) : NULL;
+				if(v && *v
+						&& !mcsec_uri_is_encrypted(
+								(const char *)v, strlen((const char *)v)))
+					n++;
+				xmlFree(v);
+			} else if(!skip) {
+				/* 9.3.4.2: the content must be the encrypted form */
+				if(has_content(e)
+						&& !only_enc(e, rules[r].kind == MCSEC_RULE_KEY))
+					n++;
+				skip = 1; /* outermost only, as when encrypting */
+			}
+		}
+		e = next_node(e, skip);
+	}
+	xmlFreeDoc(doc);
+	*nclear = n;
+	return MCSEC_OK;
+}
+
 /* ---------- key lookup ---------- */
 
 static int add_id(uint32_t id, uint32_t *ids, size_t cap, size_t *n)

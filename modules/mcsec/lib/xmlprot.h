@@ -117,6 +117,13 @@ int mcsec_xml_decrypt_doc(const char *xml, size_t len,
 int mcsec_xml_doc_key_ids(
 		const char *xml, size_t len, uint32_t *ids, size_t cap, size_t *n);
 
+/* Required protection (a receiver that insists on the policy): *nclear =
+ * number of items the policy rules of ctype cover that are in clear (an
+ * element with content that is not exactly one EncryptedData/EncryptedKey,
+ * a non-empty URI attribute that is not an encrypted URI). */
+int mcsec_xml_doc_clear_items(const char *xml, size_t len, const char *ctype,
+		size_t ctype_len, const mcsec_xml_policy_t *pol, unsigned *nclear);
+
 /* ---- URI attribute values (xmlenc_uri.c) ---- */
 
 /* domain NULL = MCSEC_XML_DEFAULT_DOMAIN.  Needs a 16-octet conf key. */
@@ -150,6 +157,10 @@ int mcsec_xml_body_verify(const char *body, size_t len, const char *ctype,
  * multipart/mixed), the signatures part included. */
 int mcsec_xml_body_key_ids(const char *body, size_t len, const char *ctype,
 		uint32_t *ids, size_t cap, size_t *n);
+/* mcsec_xml_doc_clear_items over every XML part of a body (single or
+ * multipart/mixed); the signatures part is not looked at. */
+int mcsec_xml_body_clear_items(const char *body, size_t len, const char *ctype,
+		const mcsec_xml_policy_t *pol, unsigned *nclear);
 /* Module entry points: encrypt every XML part by the policy, then sign if
  * the policy requires integrity for any of them; and back: verify (required
  * when the policy says so, always when a signatures part is present),
