@@ -98,6 +98,7 @@ PY
 }
 
 # SIPp UAC as the MCX server: METHOD RURI TO CTYPE BODYFILE CODE EXPECT [sipp args]
+# (environment PROTECT_UAC_DST host:port, default Kamailio; PROTECT_UAC_PORT, default MCX_PORT)
 protect_mcx_uac() {
 	local sc
 	sc="protect_uac-$1-$6-$RANDOM.xml"
@@ -110,7 +111,8 @@ for k in ("METHOD", "RURI", "TO", "CTYPE", "BODY", "CODE", "EXPECT"):
 open(sys.argv[2], "w").write(s)
 PY
 	shift 7
-	(cd "$IT_DIR" && exec sipp "127.0.0.1:$KAM_PORT" -sf "$IT_DIR/$sc" -i 127.0.0.1 -p "$MCX_PORT" \
+	(cd "$IT_DIR" && exec sipp "${PROTECT_UAC_DST:-127.0.0.1:$KAM_PORT}" -sf "$IT_DIR/$sc" \
+		-i 127.0.0.1 -p "${PROTECT_UAC_PORT:-$MCX_PORT}" \
 		-nostdin -trace_err -error_file "$IT_DIR/uac-${sc}_errors.log" -m 1 \
 		-timeout 30s -timeout_error "$@" >"$IT_DIR/sipp-uac-$sc.out" 2>&1 </dev/null) &
 	local pid=$!

@@ -4,13 +4,15 @@ whitespace of the bodies it sends, which would break signatures over raw MIME oc
 
   protect_sip.py send HOST:PORT METHOD USER@HOST BODY CTYPE [RESPONSE-OUT] [TO-USER@HOST]
       one request (P-Asserted-Identity/From = USER, To = TO-USER or USER) over UDP; prints the
-      final status line; writes the whole final response to RESPONSE-OUT (if given)
+      final status line; writes the whole final response to RESPONSE-OUT (if given);
+      environment PROTECT_SIP_LPORT: the local port (default: any)
   protect_sip.py uas PORT REQUEST-OUT [BODY CTYPE] [COUNT-FILE]
       the client side: answers every request with 200 (with BODY if given), writes the last
       request received to REQUEST-OUT and the number received to COUNT-FILE; runs until killed
       or 60 s
 Loopback only. BODY "-" means no body.
 """
+import os
 import socket
 import sys
 import time
@@ -24,7 +26,7 @@ def send(argv):
     host, port = dst.rsplit(":", 1)
     body = b"" if body_f == "-" else open(body_f, "rb").read()
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
+    s.bind(("127.0.0.1", int(os.environ.get("PROTECT_SIP_LPORT", "0"))))
     lport = s.getsockname()[1]
     branch = "z9hG4bK" + uuid.uuid4().hex
     hdr = (f"{method} sip:{to} SIP/2.0\r\n"
