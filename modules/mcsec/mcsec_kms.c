@@ -37,11 +37,13 @@
 #include "core/mem/mem.h"
 #include "core/mem/shm_mem.h"
 #include "core/mod_fix.h"
+#include "core/msg_translator.h"
 #include "core/parser/msg_parser.h"
 #include "core/parser/parse_content.h"
 #include "core/parser/parse_from.h"
 #include "core/parser/parse_to.h"
 #include "core/rpc_lookup.h"
+#include "core/tcp_options.h"
 #include "modules/sl/sl.h"
 
 #include "fileio.h"
@@ -417,6 +419,10 @@ int mcsec_kms_init(void)
 		LM_ERR("failed to register mcsec.reload\n");
 		return -1;
 	}
+	/* mcsec_process_krr applies its reply rewrite at once
+	 * (sip_msg_apply_changes), which needs the received buffer cloned for
+	 * TCP too (as textopsx does) */
+	tcp_set_clone_rcvbuf(1);
 	if(!mcsec_kms_policy_path.s || mcsec_kms_policy_path.len <= 0) {
 		if(krr_trust_n > 0)
 			LM_WARN("krr_trust is set but kms_policy is not: KMS policy "
@@ -737,8 +743,9 @@ int w_mcsec_check_kms(sip_msg_t *msg, char *role, char *p2)
 
 /* ---- 5.2.8.2.4: mcsec_process_krr ---- */
 
-/* replace the body of a reply (Content-Type stays: a KRR replaces a KRR);
- * the lumps are applied when tm or the core forwards the reply */
+/* replace the body of a reply (Content-Type stays: a KRR replaces a KRR)
+ * with lumps; the caller applies them at once (sip_msg_apply_changes) so
+ * that the rest of the script sees the new KRR */
 static int reply_body_replace(
 		sip_msg_t *msg, str *body, const char *nb, size_t nb_len)
 {
@@ -770,7 +777,10 @@ static int reply_body_replace(
 static int krr_refuse(sip_msg_t *msg, str *body, const char *why)
 {
 	LM_NOTICE("received KRR refused (%s): 488 forwarded without it\n", why);
-	if(mcsec_sip_rewrite_body(msg, body, NULL, 0, NULL) < 0)
+	/* applied now, so that later script code (e.g. the XML protection of
+	 * the reply) sees the reply as it will be forwarded */
+	if(mcsec_sip_rewrite_body(msg, body, NULL, 0, NULL) < 0
+			|| sip_msg_apply_changes(msg) < 0)
 		LM_ERR("cannot remove the refused KRR\n");
 	return -2;
 }
@@ -862,7 +872,8 @@ int ki_mcsec_process_krr(sip_msg_t *msg, str *role)
 		case MCSEC_KRR_REPLACE:
 			rc = mcsec_krr_write(nk, mcsec_krr_signer, &xml, &xml_len);
 			if(rc != MCSEC_OK
-					|| reply_body_replace(msg, &body, xml, xml_len) < 0) {
+					|| reply_body_replace(msg, &body, xml, xml_len) < 0
+					|| sip_msg_apply_changes(msg) < 0) {
 				LM_ERR("KRR re-generation: cannot write the new KRR (%s)\n",
 						mcsec_strerror(rc));
 				ret = -5;
