@@ -30,11 +30,41 @@ if [ -z "$(ls -A "$state/kms" 2>/dev/null)" ] && [ -z "$(ls -A "$state/keys" 2>/
 	fi
 fi
 
+# KMS Redirect Responses (TS 33.180 5.2.8, D.4): a demo KMS policy (home = the demo KMS) and a
+# demo KRR signing pair when none is configured; partner KRR signers' certificates go into
+# $state/krr-trust/ (trust anchors for received KRRs)
+if [ -z "${MCSEC_KMS_POLICY:-}" ]; then
+	export MCSEC_KMS_POLICY="$state/kms-policy"
+	if [ ! -s "$MCSEC_KMS_POLICY" ]; then
+		echo "run: no KMS policy: writing a demo one to $MCSEC_KMS_POLICY (cfg/kms-policy.example explains it)" >&2
+		cat >"$MCSEC_KMS_POLICY" <<POL
+# demo KMS policy written by make run: only the demo KMS is acceptable
+home ${MCSEC_DEMO_KMS_URI:-kms.example.org}
+local *@example.org
+krr-creator ${MCSEC_IDENTITY%%,*}
+krr-unsigned reject
+krr-untrusted reject
+default both @home
+POL
+	fi
+fi
+if [ -z "${MCSEC_KRR_KEY:-}" ] && [ -z "${MCSEC_KRR_CERT:-}" ]; then
+	"$TOP/scripts/krr-demo-cert.sh" "$state/krr" "${MCSEC_IDENTITY%%,*}" ||
+		echo "run: warning: demo KRR signing pair not generated (KRRs go out unsigned)" >&2
+	if [ -s "$state/krr/krr-key.pem" ] && [ -s "$state/krr/krr-cert.pem" ]; then
+		export MCSEC_KRR_KEY="$state/krr/krr-key.pem" MCSEC_KRR_CERT="$state/krr/krr-cert.pem"
+	fi
+fi
+mkdir -p "$state/krr-trust"
+export MCSEC_KRR_TRUST="${MCSEC_KRR_TRUST:-$state/krr-trust}"
+
 mcsec_env
 echo "run: state dir $MCSEC_STATE_DIR" >&2
 echo "run: identities $MCSEC_IDENTITY" >&2
 echo "run: listening on $MCSEC_LISTEN, relaying to sip:$MCSEC_MCX_SERVER" >&2
 echo "run: status: kamcmd -s $MCSEC_CTL mcsec.status   (also mcsec.clients, mcsec.stats)" >&2
+echo "run: KMS policy $MCSEC_KMS_POLICY (reload: kamcmd -s $MCSEC_CTL mcsec.reload)" >&2
+echo "run: KRRs signed with ${MCSEC_KRR_CERT:-nothing (unsigned)}; trust anchors ${MCSEC_KRR_TRUST}" >&2
 
 if [ -f "$KAM_PIDFILE" ] && kill -0 "$(cat "$KAM_PIDFILE")" 2>/dev/null; then
 	echo "run: a Kamailio started from $MCSEC_STATE_DIR is already running (pid $(cat "$KAM_PIDFILE"))" >&2
