@@ -33,7 +33,9 @@ fi
 # KMS Redirect Responses (TS 33.180 5.2.8, D.4): a demo KMS policy (home = the demo KMS) and a
 # demo KRR signing pair when none is configured; partner KRR signers' certificates go into
 # $state/krr-trust/ (trust anchors for received KRRs)
-if [ -z "${MCSEC_KMS_POLICY:-}" ]; then
+# (a policy file already in the state dir is used; the demo one is written only next to the demo
+# KMS, never in front of real KMS material)
+if [ -z "${MCSEC_KMS_POLICY:-}" ] && { [ -s "$state/kms-policy" ] || [ -d "$state/demo-kms" ]; }; then
 	export MCSEC_KMS_POLICY="$state/kms-policy"
 	if [ ! -s "$MCSEC_KMS_POLICY" ]; then
 		echo "run: no KMS policy: writing a demo one to $MCSEC_KMS_POLICY (cfg/kms-policy.example explains it)" >&2
@@ -63,7 +65,7 @@ echo "run: state dir $MCSEC_STATE_DIR" >&2
 echo "run: identities $MCSEC_IDENTITY" >&2
 echo "run: listening on $MCSEC_LISTEN, relaying to sip:$MCSEC_MCX_SERVER" >&2
 echo "run: status: kamcmd -s $MCSEC_CTL mcsec.status   (also mcsec.clients, mcsec.stats)" >&2
-echo "run: KMS policy $MCSEC_KMS_POLICY (reload: kamcmd -s $MCSEC_CTL mcsec.reload)" >&2
+echo "run: KMS policy ${MCSEC_KMS_POLICY:-none (every KMS accepted)} (reload: kamcmd -s $MCSEC_CTL mcsec.reload)" >&2
 echo "run: KRRs signed with ${MCSEC_KRR_CERT:-nothing (unsigned)}; trust anchors ${MCSEC_KRR_TRUST}" >&2
 
 if [ -f "$KAM_PIDFILE" ] && kill -0 "$(cat "$KAM_PIDFILE")" 2>/dev/null; then
