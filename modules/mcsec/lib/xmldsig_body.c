@@ -779,13 +779,17 @@ int mcsec_xml_body_clear_items(const char *body, size_t len, const char *ctype,
 		const mcsec_mime_part_t *p = &m.parts[i];
 		if(!is_xml_part(p))
 			continue;
-		if(!identity_cte(p))
+		if(!identity_cte(p)) {
+			*nclear = 0;
 			return MCSEC_ERR_UNSUPPORTED;
+		}
 		n = 0;
 		rc = mcsec_xml_doc_clear_items(
 				p->body, p->body_len, p->ctype, p->ctype_len, pol, &n);
 		*nclear += n;
 	}
+	if(rc != MCSEC_OK)
+		*nclear = 0; /* an error is never "n items in clear" */
 	return rc;
 }
 

@@ -158,7 +158,8 @@ int mcsec_xml_body_verify(const char *body, size_t len, const char *ctype,
 int mcsec_xml_body_key_ids(const char *body, size_t len, const char *ctype,
 		uint32_t *ids, size_t cap, size_t *n);
 /* mcsec_xml_doc_clear_items over every XML part of a body (single or
- * multipart/mixed); the signatures part is not looked at. */
+ * multipart/mixed); the signatures part is not looked at.  *nclear is 0
+ * whenever the result is not MCSEC_OK. */
 int mcsec_xml_body_clear_items(const char *body, size_t len, const char *ctype,
 		const mcsec_xml_policy_t *pol, unsigned *nclear);
 /* Module entry points: encrypt every XML part by the policy, then sign if
