@@ -46,6 +46,7 @@
 #include "encoding.h"
 #include "kdf.h"
 #include "mcsec_err.h"
+#include "mime_multipart.h"
 #include "xmlprot.h"
 
 #include "mcsec_csk_store.h"
@@ -457,6 +458,39 @@ static int get_msg_body(sip_msg_t *msg, body_ctx_t *b)
 	return 1;
 }
 
+/* 1 when the body may hold XML for the library to look at: an XML body, a
+ * multipart with an XML part, or anything the library must judge (a
+ * multipart that does not parse, a nested multipart: refused there, never
+ * passed through unexamined); 0 for bodies without XML (SDP, text, ...) */
+static int body_has_xml(const body_ctx_t *b)
+{
+	static mcsec_mime_t m; /* per process; large */
+	size_t cl = strlen(b->ctype), i;
+	const char *mt;
+	size_t mtl;
+
+	if(mcsec_mime_type_is_xml(b->ctype, cl))
+		return 1;
+	if(mcsec_mime_media_type(b->ctype, cl, &mt, &mtl) != MCSEC_OK)
+		return 1;
+	if(mtl < 10 || strncasecmp(mt, "multipart/", 10))
+		return 0;
+	if(mcsec_mime_parse(b->body.s, (size_t)b->body.len, b->ctype, cl, &m)
+			!= MCSEC_OK)
+		return 1;
+	for(i = 0; i < m.nparts; i++) {
+		const mcsec_mime_part_t *p = &m.parts[i];
+		if(!p->ctype)
+			continue; /* text/plain (RFC 2045 5.2) */
+		if(mcsec_mime_type_is_xml(p->ctype, p->ctype_len))
+			return 1;
+		if(mcsec_mime_media_type(p->ctype, p->ctype_len, &mt, &mtl) != MCSEC_OK
+				|| (mtl >= 10 && !strncasecmp(mt, "multipart/", 10)))
+			return 1;
+	}
+	return 0;
+}
+
 static int is_reply(sip_msg_t *msg)
 {
 	return msg->first_line.type == SIP_REPLY;
@@ -535,7 +569,7 @@ static int do_unprotect(sip_msg_t *msg, str *peer)
 	rc = get_msg_body(msg, &b);
 	if(rc < 0)
 		return refuse(msg, R_MALFORMED, "unprotection", NULL, 0, "SIP message");
-	if(rc == 0) {
+	if(rc == 0 || !body_has_xml(&b)) {
 		atomic_inc(&cnt->passthrough);
 		return 2;
 	}
@@ -669,7 +703,7 @@ static int do_protect(sip_msg_t *msg, str *peer, str *client)
 	rc = get_msg_body(msg, &b);
 	if(rc < 0)
 		return refuse(msg, R_MALFORMED, "protection", NULL, 0, "SIP message");
-	if(rc == 0) {
+	if(rc == 0 || !body_has_xml(&b)) {
 		atomic_inc(&cnt->passthrough);
 		return 2;
 	}
