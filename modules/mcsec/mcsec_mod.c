@@ -10,6 +10,7 @@
  * XML protection towards clients, SRTCP, KRR, key download, ...
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -49,9 +50,22 @@ int mcsec_raw_xpk = 0;
 int mcsec_csk_lifetime = 3600;
 int mcsec_window = 300;
 int mcsec_mcx_id_source = MCSEC_SRC_PAI;
+char *mcsec_mcx_id_elem = NULL;
 static int mcsec_csk_table_size = 10;
 static int mcsec_expire_interval = 10;
 static int mcsec_async_nice = 10;
+/* scheduling policy of the async task workers (modparam async_sched) */
+#define MCSEC_SCHED_OTHER 0 /* SCHED_OTHER with async_nice */
+#define MCSEC_SCHED_BATCH 1 /* SCHED_BATCH with async_nice */
+#define MCSEC_SCHED_IDLE 2	/* SCHED_IDLE: preempted at once by SIP workers */
+static int mcsec_async_sched = MCSEC_SCHED_OTHER;
+/* Linux policy numbers (<sched.h> names them only with _GNU_SOURCE) */
+#ifndef SCHED_BATCH
+#define SCHED_BATCH 3
+#endif
+#ifndef SCHED_IDLE
+#define SCHED_IDLE 5
+#endif
 
 static int mod_init(void);
 static int child_init(int rank);
@@ -63,6 +77,7 @@ static int w_mcsec_is_identity(sip_msg_t *msg, char *puri, char *p2);
 static int w_mcsec_csk_upload(sip_msg_t *msg, char *p1, char *p2);
 static int w_mcsec_csk_upload_cached(sip_msg_t *msg, char *p1, char *p2);
 static int mcsec_param_mcx_id_source(modparam_t type, void *val);
+static int mcsec_param_async_sched(modparam_t type, void *val);
 int mcsec_pv_parse_name(pv_spec_t *sp, str *in);
 int mcsec_pv_get(sip_msg_t *msg, pv_param_t *param, pv_value_t *res);
 
@@ -94,6 +109,7 @@ static param_export_t params[] = {
 	{"expire_interval", PARAM_INT, &mcsec_expire_interval},
 	{"raw_xpk", PARAM_INT, &mcsec_raw_xpk},
 	{"async_nice", PARAM_INT, &mcsec_async_nice},
+	{"async_sched", PARAM_STRING | PARAM_USE_FUNC, (void *)mcsec_param_async_sched},
 	{"xml_policy", PARAM_STR, &mcsec_xml_policy_path},
 	{"kms_policy", PARAM_STR, &mcsec_kms_policy_path},
 	{"krr_key", PARAM_STR, &mcsec_krr_key_path},
@@ -188,14 +204,59 @@ static int mcsec_param_mcx_id_source(modparam_t type, void *val)
 {
 	const char *v = (const char *)val;
 
+	if(mcsec_mcx_id_elem) {
+		pkg_free(mcsec_mcx_id_elem);
+		mcsec_mcx_id_elem = NULL;
+	}
 	if(v && !strcasecmp(v, "pai"))
 		mcsec_mcx_id_source = MCSEC_SRC_PAI;
 	else if(v && !strcasecmp(v, "from"))
 		mcsec_mcx_id_source = MCSEC_SRC_FROM;
-	else {
-		LM_ERR("mcx_id_source [%s]: use pai or from (or pass the candidate "
-			   "to mcsec_csk_upload())\n",
+	else if(v && !strcasecmp(v, "xml"))
+		mcsec_mcx_id_source = MCSEC_SRC_XML; /* <mc*-request-uri> */
+	else if(v && !strncasecmp(v, "xml:", 4) && v[4] != '\0') {
+		/* an element local name (XML NCName characters only) */
+		size_t i, n = strlen(v + 4);
+		for(i = 0; i < n; i++) {
+			char c = v[4 + i];
+			if(!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'
+					   || (i > 0
+							   && ((c >= '0' && c <= '9') || c == '-'
+									   || c == '.'))))
+				break;
+		}
+		if(i != n || n > 64) {
+			LM_ERR("mcx_id_source [%s]: not an XML element name\n", v);
+			return -1;
+		}
+		mcsec_mcx_id_elem = pkg_malloc(n + 1);
+		if(!mcsec_mcx_id_elem) {
+			PKG_MEM_ERROR;
+			return -1;
+		}
+		memcpy(mcsec_mcx_id_elem, v + 4, n + 1);
+		mcsec_mcx_id_source = MCSEC_SRC_XML;
+	} else {
+		LM_ERR("mcx_id_source [%s]: use pai, from, xml or xml:<element> (or "
+			   "pass the candidate to mcsec_csk_upload())\n",
 				v ? v : "");
+		return -1;
+	}
+	return 0;
+}
+
+static int mcsec_param_async_sched(modparam_t type, void *val)
+{
+	const char *v = (const char *)val;
+
+	if(v && (!strcasecmp(v, "other") || !strcasecmp(v, "normal")))
+		mcsec_async_sched = MCSEC_SCHED_OTHER;
+	else if(v && !strcasecmp(v, "batch"))
+		mcsec_async_sched = MCSEC_SCHED_BATCH;
+	else if(v && !strcasecmp(v, "idle"))
+		mcsec_async_sched = MCSEC_SCHED_IDLE;
+	else {
+		LM_ERR("async_sched [%s]: use other, batch or idle\n", v ? v : "");
 		return -1;
 	}
 	return 0;
@@ -283,11 +344,26 @@ static int mod_init(void)
 
 static int child_init(int rank)
 {
+	struct sched_param sp;
+	int pol;
+
 	/* The CSK upload crypto runs in the core's async task workers: they yield the CPU
-	 * to the SIP workers (modparam async_nice), so signalling keeps flowing while uploads
-	 * saturate the workers. */
-	if(rank == PROC_RPC && mcsec_async_nice > 0 && process_no >= 0
-			&& strstr(pt[process_no].desc, "Async Task Worker") != NULL) {
+	 * to the SIP workers (modparams async_sched, async_nice), so signalling keeps
+	 * flowing while uploads saturate the workers. */
+	if(rank != PROC_RPC || process_no < 0
+			|| strstr(pt[process_no].desc, "Async Task Worker") == NULL)
+		return 0;
+	if(mcsec_async_sched != MCSEC_SCHED_OTHER) {
+		/* SCHED_IDLE: any runnable SIP worker preempts the worker at once;
+		 * SCHED_BATCH: no wakeup preemption of others by this worker */
+		pol = mcsec_async_sched == MCSEC_SCHED_IDLE ? SCHED_IDLE : SCHED_BATCH;
+		memset(&sp, 0, sizeof(sp));
+		if(sched_setscheduler(0, pol, &sp) < 0)
+			LM_WARN("async worker: sched_setscheduler(%s): %s\n",
+					pol == SCHED_IDLE ? "SCHED_IDLE" : "SCHED_BATCH",
+					strerror(errno));
+	}
+	if(mcsec_async_nice > 0 && mcsec_async_sched != MCSEC_SCHED_IDLE) {
 		errno = 0;
 		if(setpriority(PRIO_PROCESS, 0, mcsec_async_nice) < 0)
 			LM_WARN("async worker: setpriority(%d): %s\n", mcsec_async_nice,
@@ -308,6 +384,10 @@ static void mod_destroy(void)
 	mcsec_strlist_free(&mcsec_identities);
 	mcsec_strlist_free(&mcsec_kms_certs);
 	mcsec_strlist_free(&mcsec_key_sets);
+	if(mcsec_mcx_id_elem) {
+		pkg_free(mcsec_mcx_id_elem);
+		mcsec_mcx_id_elem = NULL;
+	}
 }
 
 /* SIP URI equality for our purpose: scheme, user (case-sensitive), host

@@ -6,6 +6,7 @@
 #ifndef MCSEC_MOD_H
 #define MCSEC_MOD_H
 
+#include <stdint.h>
 #include <time.h>
 
 #include "core/str.h"
@@ -38,6 +39,12 @@ typedef struct mcsec_counters
 	atomic_t revoked;				/* bindings removed by mcsec.revoke */
 	atomic_t dual_bindings;			/* I.3.5: client bound via a 2nd identity */
 	atomic_t passthrough;			/* bodies without a MIKEY part */
+	/* CPU time (thread clock) of fresh uploads in the process doing them
+	 * (mcsec.upload_cpu): the verify + extract call alone, and the whole
+	 * mcsec_csk_upload() call around it; 64-bit, __atomic builtins */
+	uint64_t crypto_n;
+	uint64_t crypto_ns;
+	uint64_t fresh_ns;
 } mcsec_counters_t;
 
 /* script-visible results of the last mcsec_csk_upload() in this process
@@ -55,6 +62,7 @@ typedef struct mcsec_upload_pv
 
 #define MCSEC_SRC_PAI 0	 /* P-Asserted-Identity, else From */
 #define MCSEC_SRC_FROM 1 /* From */
+#define MCSEC_SRC_XML 2	 /* a clear element of the MC info body */
 
 extern mcsec_strlist_t mcsec_identities; /* modparam identity (MDSI URIs) */
 extern mcsec_strlist_t
@@ -71,6 +79,7 @@ extern int mcsec_raw_xpk;		  /* modparam raw_xpk */
 extern int mcsec_csk_lifetime;	  /* modparam csk_lifetime (s) */
 extern int mcsec_window;		  /* modparam freshness_window (s) */
 extern int mcsec_mcx_id_source;	  /* modparam mcx_id_source */
+extern char *mcsec_mcx_id_elem;	  /* "xml:<element>" of it; NULL = default */
 extern int mcsec_replay_max;	  /* modparam replay_max */
 extern mcsec_upload_pv_t mcsec_upload_pv;
 

@@ -11,6 +11,7 @@
  * mcsec_csk_upload_cached() stops before the crypto and returns 3 when it
  * is needed, so the script can hand only that work to an async worker.
  */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -29,6 +30,8 @@
 #include "core/parser/parse_param.h"
 #include "core/parser/parse_ppi_pai.h"
 #include "core/parser/parse_uri.h"
+#include "core/rpc.h"
+#include "core/rpc_lookup.h"
 #include "core/ut.h"
 #include "modules/sl/sl.h"
 
@@ -51,6 +54,45 @@ static const char **mcsec_our_uris = NULL;
 static sl_api_t slb;
 
 mcsec_upload_pv_t mcsec_upload_pv;
+
+/* ---- CPU time of the upload crypto (mcsec.upload_cpu) ---- */
+
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+	if(clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static const char *mcsec_rpc_upload_cpu_doc[] = {
+		"CPU time of fresh CSK uploads in the processes doing them: count, "
+		"average microseconds of the MIKEY verification and extraction (ECCSI "
+		"verify + SAKKE decapsulation) and of the whole mcsec_csk_upload() "
+		"call",
+		0};
+
+static void mcsec_rpc_upload_cpu(rpc_t *rpc, void *ctx)
+{
+	void *th;
+	uint64_t n = __atomic_load_n(&mcsec_counters->crypto_n, __ATOMIC_RELAXED);
+	uint64_t c = __atomic_load_n(&mcsec_counters->crypto_ns, __ATOMIC_RELAXED);
+	uint64_t f = __atomic_load_n(&mcsec_counters->fresh_ns, __ATOMIC_RELAXED);
+	char cs[32], fs[32];
+
+	/* averages as text with one decimal (binrpc has no 64-bit integers) */
+	snprintf(cs, sizeof(cs), "%.1f", n ? (double)c / 1e3 / (double)n : 0.0);
+	snprintf(fs, sizeof(fs), "%.1f", n ? (double)f / 1e3 / (double)n : 0.0);
+	if(rpc->add(ctx, "{", &th) < 0
+			|| rpc->struct_add(th, "dss", "fresh_uploads", (int)n,
+					   "crypto_us_avg", cs, "upload_us_avg", fs)
+					   < 0)
+		rpc->fault(ctx, 500, "Internal error filling the reply");
+}
+
+static rpc_export_t mcsec_upload_rpc_cmds[] = {
+		{"mcsec.upload_cpu", mcsec_rpc_upload_cpu, mcsec_rpc_upload_cpu_doc, 0},
+		{0, 0, 0, 0}};
 
 /* ---- set-up (mod_init, before fork) ---- */
 
@@ -87,6 +129,10 @@ int mcsec_upload_init(void)
 {
 	int i, line = 0, rc;
 
+	if(rpc_register_array(mcsec_upload_rpc_cmds) != 0) {
+		LM_ERR("failed to register the upload RPC commands\n");
+		return -1;
+	}
 	if(sl_load_api(&slb) != 0) {
 		LM_ERR("cannot bind to the sl module (load sl.so before mcsec)\n");
 		return -1;
@@ -199,7 +245,18 @@ static int upload_fail(sip_msg_t *msg, int err, const char *detail)
 	const char *reason;
 	int st = mcsec_csk_status(err, &reason);
 	str r;
+	char buf[sizeof(mcsec_upload_pv.err_reason)];
 
+	/* internal faults: say which (a fixed string of this file or of the
+	 * library, never key material), e.g. "replay table full" */
+	if(st == 500 && detail && *detail) {
+		size_t i;
+		snprintf(buf, sizeof(buf), "%s: %s", reason, detail);
+		for(i = 0; buf[i]; i++)
+			if((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
+				buf[i] = ' ';
+		reason = buf;
+	}
 	atomic_inc(&mcsec_counters->uploads_failed);
 	if(err <= 0 && err >= MCSEC_ERR_MIN)
 		atomic_inc(&mcsec_counters->failed_by[-err]);
@@ -303,6 +360,48 @@ static int finish_body(sip_msg_t *msg, str *body, mcsec_csk_body_t *cb,
 	return rc;
 }
 
+/* mcx_id_source "xml[:element]": the candidate from the MC info body into
+ * buf; its length, or the (negative) result of upload_fail */
+static int xml_candidate(
+		sip_msg_t *msg, mcsec_csk_body_t *cb, char *buf, size_t cap)
+{
+	char *v = NULL;
+	size_t n;
+	int rc;
+
+	if(!cb->rest)
+		return upload_fail(msg, MCSEC_ERR_IDENTITY_MISMATCH,
+				"no MC info body for the MC service ID candidate");
+	mcsec_sip_xml_ready();
+	rc = mcsec_csk_body_mcx_id(
+			cb->rest, cb->rest_len, cb->rest_ctype, mcsec_mcx_id_elem, &v);
+	switch(rc) {
+		case MCSEC_OK:
+			break;
+		case MCSEC_ERR_NOT_FOUND:
+			return upload_fail(msg, MCSEC_ERR_IDENTITY_MISMATCH,
+					"no MC service ID candidate element in the MC info body");
+		case MCSEC_ERR_UNSUPPORTED:
+			/* its keys (F.1.4) depend on the very ID: it must be clear */
+			return upload_fail(msg, MCSEC_ERR_IDENTITY_MISMATCH,
+					"MC service ID candidate element is encrypted");
+		case MCSEC_ERR_MALFORMED:
+			return upload_fail(msg, MCSEC_ERR_MALFORMED,
+					"MC info body (MC service ID candidate)");
+		default:
+			return upload_fail(msg, rc, "MC service ID candidate");
+	}
+	n = strlen(v);
+	if(n == 0 || n >= cap) { /* MCSEC_CSK_MAX_MCX_ID < cap */
+		free(v);
+		return upload_fail(
+				msg, MCSEC_ERR_MALFORMED, "MC service ID candidate too long");
+	}
+	memcpy(buf, v, n + 1);
+	free(v);
+	return (int)n;
+}
+
 static void csk_id_hex(uint32_t id, char out[9])
 {
 	uint8_t b[4] = {(uint8_t)(id >> 24), (uint8_t)(id >> 16),
@@ -341,6 +440,7 @@ int mcsec_csk_upload_run(sip_msg_t *msg, int cached_only, str *candidate)
 	char mcx[256], impu_z[256], cand_z[256];
 	size_t mcx_len;
 	time_t now = time(NULL);
+	uint64_t t_run = cached_only ? 0 : thread_cpu_ns(), t_x;
 
 	pv_reset(msg);
 	memset(&cb, 0, sizeof(cb));
@@ -412,14 +512,21 @@ int mcsec_csk_upload_run(sip_msg_t *msg, int cached_only, str *candidate)
 			cand = *candidate;
 		else if(mcsec_mcx_id_source == MCSEC_SRC_FROM)
 			rc = mcsec_sip_from_uri(msg, &cand);
-		else
+		else if(mcsec_mcx_id_source == MCSEC_SRC_XML) {
+			/* a clear element of the MC info body (TS 24.379
+			 * mcptt-request-uri ...): copied to cand_z below */
+			if((ret = xml_candidate(msg, &cb, cand_z, sizeof(cand_z))) < 0)
+				goto out;
+			cand.s = cand_z;
+			cand.len = ret;
+		} else
 			cand = impu;
 		if(cand.len <= 0 || (size_t)cand.len >= sizeof(cand_z)) {
 			ret = upload_fail(msg, MCSEC_ERR_IDENTITY_MISMATCH,
 					"no MC service ID candidate for a hidden initiator");
 			goto out;
 		}
-		memcpy(cand_z, cand.s, cand.len);
+		memmove(cand_z, cand.s, cand.len);
 		cand_z[cand.len] = '\0';
 		memcpy(mcx, cand_z, (size_t)cand.len + 1);
 		mcx_len = (size_t)cand.len;
@@ -488,7 +595,9 @@ int mcsec_csk_upload_run(sip_msg_t *msg, int cached_only, str *candidate)
 	o.n_our_uris = mcsec_our_uris ? (size_t)mcsec_identities.n : 0;
 	o.initiator_uri = m->hidden_i ? cand_z : NULL;
 	o.window = (uint32_t)mcsec_window;
+	t_x = thread_cpu_ns();
 	rc = mcsec_mikey_extract(mcsec_ks, m, &o, &res, &merr);
+	t_x = thread_cpu_ns() - t_x;
 	if(rc != MCSEC_OK) {
 		ret = upload_fail(msg, rc, merr.what ? merr.what : "extract");
 		goto out;
@@ -553,6 +662,10 @@ int mcsec_csk_upload_run(sip_msg_t *msg, int cached_only, str *candidate)
 	}
 	atomic_inc(&mcsec_counters->uploads_ok);
 	pv_done(mcx, impu_z, res.key_id);
+	__atomic_add_fetch(&mcsec_counters->crypto_n, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&mcsec_counters->crypto_ns, t_x, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&mcsec_counters->fresh_ns, thread_cpu_ns() - t_run,
+			__ATOMIC_RELAXED);
 	LM_INFO("CSK upload: mcx-id %s impu %s via %s csk-id %s\n", mcx, impu_z,
 			b.proxy_id, mcsec_upload_pv.csk_id);
 	ret = 1;

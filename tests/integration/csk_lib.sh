@@ -36,7 +36,9 @@ csk_info() { # MCX-ID TOKEN -> mcptt-info XML on one line
 
 # overrides (environment): CSK_TO receiver URI, CSK_KEYSET initiator key set, CSK_CERT_EXTRA
 # another KMS certificate for the builder, CSK_HDR_USER user@host for P-Asserted-Identity (and
-# From), CSK_FROM_USER user@host for From only
+# From), CSK_FROM_USER user@host for From only, CSK_XML_POLICY the client's XML protection policy
+# (default: the built-in one, which encrypts the MC service ID too), CSK_INFO_MCX the MC service
+# ID written into the mcptt-info body (default sip:CLIENT-USER@example.org)
 csk_upload() { # OUT CLIENT-USER [extra mikey build args; --to2 = the second proxy identity]
 	local out="$1" user="$2"
 	shift 2
@@ -53,8 +55,10 @@ csk_upload() { # OUT CLIENT-USER [extra mikey build args; --to2 = the second pro
 	"$MCSEC" mikey build "${certs[@]}" --keyset "$keyset" --to "$to" --to-kms "$CSK_KMS" \
 		--key-type CSK --key "$csk" --key-id "$cskid" "${args[@]}" >"$out.b64" ||
 		it_fail "mikey build ($user)"
-	csk_info "sip:$user@example.org" "$token" >"$out.info"
-	"$MCSEC" xml encrypt --xpk "$csk" --xpk-id "$cskid" --mcx-id "sip:$user@example.org" \
+	local pol=()
+	[ -n "${CSK_XML_POLICY:-}" ] && pol=(--policy "$CSK_XML_POLICY")
+	csk_info "${CSK_INFO_MCX:-sip:$user@example.org}" "$token" >"$out.info"
+	"$MCSEC" xml encrypt --xpk "$csk" --xpk-id "$cskid" --mcx-id "sip:$user@example.org" "${pol[@]}" \
 		--content-type application/vnd.3gpp.mcptt-info+xml "$out.info" | tr '\r\n' '  ' >"$out.xml" ||
 		it_fail "xml encrypt ($user)"
 	grep -q "$token" "$out.xml" && it_fail "token not encrypted by the tool"

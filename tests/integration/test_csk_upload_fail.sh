@@ -3,7 +3,7 @@
 # expected status and a reason phrase saying what failed, and the MCX server (SIPp UAS, message
 # trace) receives nothing: 400 malformed, 403 bad signature / not for us / stale / replayed
 # (another IMPU, and after de-REGISTER through the shm replay table) / revoked / identity
-# mismatch / not a CSK, 488 KMS not acceptable.
+# mismatch / not a CSK, 488 KMS not acceptable, 500 internal fault (shm replay table full).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/csk_lib.sh"
 it_init csk_upload_fail
@@ -79,4 +79,24 @@ echo "$st" >&2
 [ "$(csk_stat uploads_failed)" = 11 ] || it_fail "uploads_failed != 11"
 echo "$st" | grep -Eq "replayed: 2$" || it_fail "2 replays not counted by reason"
 echo "$st" | grep -Eq "malformed input: 2$" || it_fail "2 malformed not counted by reason"
+kam_stop
+
+# 500 internal fault: the shm replay table is full (csk-limits-test.cfg: the product config with
+# replay_max 1; a full table fails closed). One upload fills
+# it; the next fresh upload verifies but cannot be recorded, so it is refused with a reason that
+# says so, and the MCX server receives nothing of it.
+KAM_CFG="$IT_TOP/tests/integration/csk-limits-test.cfg" kam_start ||
+	it_fail "kamailio (replay_max 1) did not start"
+csk_uas uas_plain.xml REGISTER -m 10
+csk_upload "$IT_DIR/fill" alice
+csk_uac uac_csk_upload.xml REGISTER 200 OK "$IT_DIR/fill.csv" -m 1 || it_fail "replay_max 1: first upload"
+sleep 0.3
+[ "$(uas_received REGISTER)" = 1 ] || it_fail "the first upload was not forwarded"
+csk_upload "$IT_DIR/full" bob
+refused "$IT_DIR/full.csv" 500 "CSK upload internal error: replay table full"
+sleep 0.5
+[ "$(uas_received REGISTER)" = 1 ] || it_fail "the MCX server received the upload refused with 500"
+[ "$(csk_stat uploads_failed)" = 1 ] || it_fail "the 500 is not counted"
+kam_rpc mcsec.stats | grep -Eq "internal error: 1$" || it_fail "the 500 is not counted by reason"
+kam_rpc mcsec.client sip:bob@example.org 2>&1 | grep -q "csk_id" && it_fail "bob bound despite the 500"
 it_log "PASS csk_upload_fail"

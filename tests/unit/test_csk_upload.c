@@ -1,7 +1,8 @@
 /*
  * Unit tests: CSK upload body handling (TS 33.180 5.4, 9.2.1.3, I.3.4):
  * MIKEY part selection and Content-Transfer-Encoding, rebuilding the body
- * without it, XML decryption with the CSK, SIP status mapping.
+ * without it, XML decryption with the CSK, SIP status mapping, the MC
+ * service ID candidate of a hidden initiator from the MC info body.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -308,6 +309,261 @@ static void test_status(void **state)
 	assert_int_equal(mcsec_csk_status(-999, NULL), 500);
 }
 
+/* ---- MC service ID candidate from the MC info body (E.7) ---- */
+
+#define RURI(v)                                                     \
+	"<mcptt-request-uri type=\"Normal\"><mcpttURI>" v "</mcpttURI>" \
+	"</mcptt-request-uri>"
+#define MCINFO(inner)                                               \
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n"                \
+	"<mcpttinfo xmlns=\"urn:3gpp:ns:mcpttInfo:1.0\"><mcptt-Params>" \
+	"<mcptt-access-token type=\"Normal\"><mcpttString>TOKEN-42"     \
+	"</mcpttString></mcptt-access-token>" inner "</mcptt-Params></mcpttinfo>"
+#define VIDEO_CT "application/vnd.3gpp.mcvideo-info+xml"
+#define VIDEO(v)                                                          \
+	"<mcvideoinfo xmlns=\"urn:3gpp:ns:mcvideoInfo:1.0\"><mcvideo-Params>" \
+	"<mcvideo-request-uri type=\"Normal\"><mcvideoURI>" v                 \
+	"</mcvideoURI></mcvideo-request-uri></mcvideo-Params></mcvideoinfo>"
+
+static int mcx_id(const char *body, const char *ct, const char *elem, char **v)
+{
+	*v = NULL;
+	return mcsec_csk_body_mcx_id(body, strlen(body), ct, elem, v);
+}
+
+static void test_mcx_id_found(void **state)
+{
+	const char *multi =
+			"--b1\r\n"
+			"Content-Type: application/sdp\r\n"
+			"\r\n"
+			"v=0\r\n"
+			"--b1\r\n"
+			"Content-Type: " INFO_CT "\r\n"
+			"\r\n" MCINFO(RURI(
+					"sip:alice@example.org")) "\r\n"
+											  "--b1\r\n"
+											  "Content-Type: " VIDEO_CT "\r\n"
+											  "Content-Transfer-Encoding: "
+											  "8bit\r\n"
+											  "\r\n" VIDEO("sip:alice@example."
+														   "org") "\r\n"
+																  "--b1--\r\n";
+	char *v;
+	(void)state;
+
+	/* a single MC info body; surrounding blanks trimmed */
+	assert_int_equal(mcx_id(MCINFO(RURI("\r\n  sip:alice@example.org \t")),
+							 INFO_CT, NULL, &v),
+			MCSEC_OK);
+	assert_string_equal(v, "sip:alice@example.org");
+	free(v);
+	/* multipart: the mcptt-info and mcvideo-info parts agree */
+	assert_int_equal(mcx_id(multi, CT, NULL, &v), MCSEC_OK);
+	assert_string_equal(v, "sip:alice@example.org");
+	free(v);
+	/* MCVideo alone: its own request URI element */
+	assert_int_equal(
+			mcx_id(VIDEO("sip:vid@example.org"), VIDEO_CT, NULL, &v), MCSEC_OK);
+	assert_string_equal(v, "sip:vid@example.org");
+	free(v);
+	/* a configured element, whose text is the value itself */
+	assert_int_equal(mcx_id(MCINFO("<mcptt-client-id>sip:x@example.org"
+								   "</mcptt-client-id>"),
+							 INFO_CT, "mcptt-client-id", &v),
+			MCSEC_OK);
+	assert_string_equal(v, "sip:x@example.org");
+	free(v);
+	/* comments are ignored; Content-Type parameters are fine */
+	assert_int_equal(mcx_id(MCINFO("<mcptt-request-uri><!-- c --><mcpttURI>"
+								   "sip:c@example.org</mcpttURI>"
+								   "</mcptt-request-uri>"),
+							 INFO_CT ";charset=UTF-8", NULL, &v),
+			MCSEC_OK);
+	assert_string_equal(v, "sip:c@example.org");
+	free(v);
+}
+
+static void test_mcx_id_absent(void **state)
+{
+	const char *nomc = "--b1\r\n"
+					   "Content-Type: application/sdp\r\n"
+					   "\r\n"
+					   "v=0\r\n"
+					   "--b1--\r\n";
+	char *v;
+	(void)state;
+
+	assert_int_equal(
+			mcx_id(MCINFO(""), INFO_CT, NULL, &v), MCSEC_ERR_NOT_FOUND);
+	assert_null(v);
+	/* the element of another MC info type does not count */
+	assert_int_equal(mcx_id(MCINFO(RURI("sip:a@example.org")), INFO_CT,
+							 "mcvideo-request-uri", &v),
+			MCSEC_ERR_NOT_FOUND);
+	assert_int_equal(mcx_id(nomc, CT, NULL, &v), MCSEC_ERR_NOT_FOUND);
+	assert_int_equal(mcx_id("v=0\r\n", "application/sdp", NULL, &v),
+			MCSEC_ERR_NOT_FOUND);
+	/* XML of another type is not an MC info body */
+	assert_int_equal(mcx_id(MCINFO(RURI("sip:a@example.org")),
+							 "application/xml", NULL, &v),
+			MCSEC_ERR_NOT_FOUND);
+	assert_int_equal(mcsec_csk_body_mcx_id(NULL, 0, INFO_CT, NULL, &v),
+			MCSEC_ERR_NOT_FOUND);
+	assert_int_equal(mcx_id(MCINFO(""), INFO_CT, "", &v), MCSEC_ERR_ARG);
+	assert_int_equal(
+			mcsec_csk_body_mcx_id("x", 1, INFO_CT, NULL, NULL), MCSEC_ERR_ARG);
+}
+
+static void test_mcx_id_encrypted(void **state)
+{
+	static const uint8_t csk[16] = {0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16,
+			0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f};
+	const char *mcid = "sip:alice@example.org";
+	const char *clear = MCINFO(RURI("sip:alice@example.org"));
+	mcsec_xml_policy_t *pol = NULL;
+	mcsec_xml_keys_t k;
+	char *enc = NULL, *euri = NULL, *doc, *v;
+	size_t enc_len = 0;
+	unsigned cnt = 0;
+	(void)state;
+
+	/* the default policy encrypts the request URI element (9.3.2) */
+	assert_int_equal(mcsec_xml_init(), MCSEC_OK);
+	assert_int_equal(mcsec_xml_policy_default(&pol), MCSEC_OK);
+	assert_int_equal(mcsec_xml_keys_init(
+							 &k, csk, 16, 0x20000003u, mcid, strlen(mcid), 0),
+			MCSEC_OK);
+	assert_int_equal(mcsec_xml_encrypt_doc(clear, strlen(clear), INFO_CT,
+							 strlen(INFO_CT), pol, &k, &enc, &enc_len, &cnt),
+			MCSEC_OK);
+	assert_null(strstr(enc, "alice"));
+	assert_int_equal(mcsec_csk_body_mcx_id(enc, enc_len, INFO_CT, NULL, &v),
+			MCSEC_ERR_UNSUPPORTED);
+	assert_null(v);
+	/* EncryptedData without the type marker, and the marker alone */
+	assert_int_equal(
+			mcx_id(MCINFO("<mcptt-request-uri><EncryptedData "
+						  "xmlns=\"http://www.w3.org/2001/04/xmlenc#\">"
+						  "<CipherData><CipherValue>AAAA</CipherValue>"
+						  "</CipherData></EncryptedData>"
+						  "</mcptt-request-uri>"),
+					INFO_CT, NULL, &v),
+			MCSEC_ERR_UNSUPPORTED);
+	assert_int_equal(mcx_id(MCINFO("<mcptt-request-uri type=\"Encrypted\">"
+								   "<mcpttURI>sip:a@example.org</mcpttURI>"
+								   "</mcptt-request-uri>"),
+							 INFO_CT, NULL, &v),
+			MCSEC_ERR_UNSUPPORTED);
+	/* an encrypted URI value (9.3.4.3) in clear text */
+	assert_int_equal(
+			mcsec_uri_encrypt(mcid, strlen(mcid), &k, NULL, &euri), MCSEC_OK);
+	doc = malloc(strlen(euri) + 512);
+	assert_non_null(doc);
+	snprintf(doc, strlen(euri) + 512, MCINFO(RURI("%s")), euri);
+	assert_int_equal(mcx_id(doc, INFO_CT, NULL, &v), MCSEC_ERR_UNSUPPORTED);
+	free(doc);
+	free(euri);
+	mcsec_xml_keys_clear(&k);
+	free(enc);
+	mcsec_xml_policy_free(pol);
+}
+
+static void test_mcx_id_duplicates(void **state)
+{
+	const char *two =
+			"--b1\r\n"
+			"Content-Type: " INFO_CT "\r\n"
+			"\r\n" MCINFO(RURI(
+					"sip:alice@example.org")) "\r\n"
+											  "--b1\r\n"
+											  "Content-Type: " VIDEO_CT "\r\n"
+											  "\r\n" VIDEO("sip:bob@example."
+														   "org") "\r\n"
+																  "--b1--\r\n";
+	char *v;
+	(void)state;
+
+	/* twice in one body, even with the same value */
+	assert_int_equal(
+			mcx_id(MCINFO(RURI("sip:a@example.org") RURI("sip:a@example.org")),
+					INFO_CT, NULL, &v),
+			MCSEC_ERR_MALFORMED);
+	assert_null(v);
+	assert_int_equal(
+			mcx_id(MCINFO(RURI("sip:a@example.org") RURI("sip:b@example.org")),
+					INFO_CT, NULL, &v),
+			MCSEC_ERR_MALFORMED);
+	/* two MC info bodies naming different users */
+	assert_int_equal(mcx_id(two, CT, NULL, &v), MCSEC_ERR_MALFORMED);
+	assert_null(v);
+}
+
+static void test_mcx_id_malformed(void **state)
+{
+	char big[MCSEC_CSK_MAX_MCX_ID + 2], *doc, *v;
+	size_t cap = MCSEC_XML_MAX_DOC + 1024;
+	const char *b64part = "--b1\r\n"
+						  "Content-Type: " INFO_CT "\r\n"
+						  "Content-Transfer-Encoding: base64\r\n"
+						  "\r\n"
+						  "PGE+PC9hPg==\r\n"
+						  "--b1--\r\n";
+	(void)state;
+
+	/* the longest value accepted, one octet more refused */
+	memset(big, 'a', sizeof(big));
+	memcpy(big, "sip:", 4);
+	big[MCSEC_CSK_MAX_MCX_ID] = '\0';
+	doc = malloc(cap);
+	assert_non_null(doc);
+	snprintf(doc, cap, MCINFO(RURI("%s")), big);
+	assert_int_equal(mcx_id(doc, INFO_CT, NULL, &v), MCSEC_OK);
+	assert_int_equal(strlen(v), MCSEC_CSK_MAX_MCX_ID);
+	free(v);
+	big[MCSEC_CSK_MAX_MCX_ID] = 'a';
+	big[MCSEC_CSK_MAX_MCX_ID + 1] = '\0';
+	snprintf(doc, cap, MCINFO(RURI("%s")), big);
+	assert_int_equal(mcx_id(doc, INFO_CT, NULL, &v), MCSEC_ERR_MALFORMED);
+	assert_null(v);
+	/* a document over the parser's size limit */
+	memset(doc, ' ', cap - 1);
+	doc[cap - 1] = '\0';
+	memcpy(doc, "<a>", 3);
+	memcpy(doc + cap - 5, "</a>", 4);
+	assert_int_equal(mcx_id(doc, INFO_CT, NULL, &v), MCSEC_ERR_MALFORMED);
+	free(doc);
+	/* empty, a control character, mixed content, two children, nesting */
+	assert_int_equal(
+			mcx_id(MCINFO(RURI(" ")), INFO_CT, NULL, &v), MCSEC_ERR_MALFORMED);
+	assert_int_equal(
+			mcx_id(MCINFO(RURI("sip:a\tb@example.org")), INFO_CT, NULL, &v),
+			MCSEC_ERR_MALFORMED);
+	assert_int_equal(mcx_id(MCINFO("<mcptt-request-uri>x<mcpttURI>sip:a@b"
+								   "</mcpttURI></mcptt-request-uri>"),
+							 INFO_CT, NULL, &v),
+			MCSEC_ERR_MALFORMED);
+	assert_int_equal(mcx_id(MCINFO("<mcptt-request-uri><mcpttURI>sip:a@b"
+								   "</mcpttURI><mcpttURI>sip:c@d</mcpttURI>"
+								   "</mcptt-request-uri>"),
+							 INFO_CT, NULL, &v),
+			MCSEC_ERR_MALFORMED);
+	assert_int_equal(mcx_id(MCINFO("<mcptt-request-uri><a><b><c><d><e>sip:a@b"
+								   "</e></d></c></b></a></mcptt-request-uri>"),
+							 INFO_CT, NULL, &v),
+			MCSEC_ERR_MALFORMED);
+	/* not XML, a DTD, an unterminated multipart, base64 MC info */
+	assert_int_equal(
+			mcx_id("<mcpttinfo>", INFO_CT, NULL, &v), MCSEC_ERR_MALFORMED);
+	assert_int_equal(mcx_id("<!DOCTYPE a [<!ENTITY e \"x\">]><a>&e;</a>",
+							 INFO_CT, NULL, &v),
+			MCSEC_ERR_MALFORMED);
+	assert_int_equal(mcx_id("--b1\r\nContent-Type: " INFO_CT "\r\n\r\n<a/>", CT,
+							 NULL, &v),
+			MCSEC_ERR_MALFORMED);
+	assert_int_equal(mcx_id(b64part, CT, NULL, &v), MCSEC_ERR_UNSUPPORTED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -319,6 +575,11 @@ int main(void)
 			cmocka_unit_test(test_digest),
 			cmocka_unit_test(test_decrypt),
 			cmocka_unit_test(test_status),
+			cmocka_unit_test(test_mcx_id_found),
+			cmocka_unit_test(test_mcx_id_absent),
+			cmocka_unit_test(test_mcx_id_encrypted),
+			cmocka_unit_test(test_mcx_id_duplicates),
+			cmocka_unit_test(test_mcx_id_malformed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

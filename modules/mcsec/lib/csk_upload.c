@@ -8,10 +8,13 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include <libxml/tree.h>
+
 #include "csk_upload.h"
 #include "encoding.h"
 #include "mcsec_err.h"
 #include "mime_multipart.h"
+#include "xml_internal.h"
 
 #define MIKEY_TYPE "application/mikey" /* RFC 3830 10 */
 
@@ -240,6 +243,227 @@ int mcsec_csk_body_decrypt(const char *rest, size_t rest_len,
 	}
 	mcsec_xml_policy_free(own);
 	return rc;
+}
+
+/* ---- MC service ID candidate from the MC info body (E.7) ---- */
+
+/* the MC info types and their request URI element (TS 24.379, 24.281,
+ * 24.282: the MC service ID of the user in service authorisation) */
+static const struct
+{
+	const char *type;
+	const char *elem;
+} mc_info[] = {
+		{"application/vnd.3gpp.mcptt-info+xml", "mcptt-request-uri"},
+		{"application/vnd.3gpp.mcvideo-info+xml", "mcvideo-request-uri"},
+		{"application/vnd.3gpp.mcdata-info+xml", "mcdata-request-uri"},
+};
+#define N_MC_INFO (sizeof(mc_info) / sizeof(mc_info[0]))
+#define MCX_ID_MAX_NEST 4 /* <mcptt-request-uri><mcpttURI>: 1 is enough */
+
+/* index into mc_info of an MC info Content-Type, or -1 */
+static int mc_info_index(const char *ct, size_t len)
+{
+	for(size_t i = 0; i < N_MC_INFO; i++)
+		if(mcsec_mime_type_is(ct, len, mc_info[i].type))
+			return (int)i;
+	return -1;
+}
+
+static int is_blank_text(const xmlChar *s)
+{
+	for(; s && *s; s++)
+		if(*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
+			return 0;
+	return 1;
+}
+
+/* 1 if the subtree of n holds an EncryptedData or EncryptedKey element
+ * (9.3.4.2; in any namespace: a look-alike is no clear value either) */
+static int has_encrypted_data(xmlNodePtr n)
+{
+	for(xmlNodePtr c = n->children; c; c = c->next) {
+		if(c->type != XML_ELEMENT_NODE)
+			continue;
+		if(!strcmp((const char *)c->name, "EncryptedData")
+				|| !strcmp((const char *)c->name, "EncryptedKey")
+				|| has_encrypted_data(c))
+			return 1;
+	}
+	return 0;
+}
+
+/* elements named local in the subtree of n (n included): count, first */
+static void find_elems(
+		xmlNodePtr n, const char *local, int *count, xmlNodePtr *first)
+{
+	for(; n; n = n->next) {
+		if(n->type != XML_ELEMENT_NODE)
+			continue;
+		if(!strcmp((const char *)n->name, local)) {
+			if((*count)++ == 0)
+				*first = n;
+		}
+		find_elems(n->children, local, count, first);
+	}
+}
+
+/* the trimmed clear value of element e (see mcsec_csk_body_mcx_id) */
+static int elem_value(xmlNodePtr e, char **out)
+{
+	xmlChar *type, *txt;
+	xmlNodePtr n = e, only;
+	size_t b, l;
+	int nest, nel, rc;
+
+	type = xmlGetProp(e, (const xmlChar *)"type");
+	if(type) {
+		/* TS 24.379 protectionType: "Normal" or "Encrypted" */
+		int enc = !strcasecmp((const char *)type, "Encrypted");
+		xmlFree(type);
+		if(enc)
+			return MCSEC_ERR_UNSUPPORTED;
+	}
+	if(has_encrypted_data(e))
+		return MCSEC_ERR_UNSUPPORTED;
+	for(nest = 0;; nest++) {
+		int text = 0;
+		nel = 0;
+		only = NULL;
+		for(xmlNodePtr c = n->children; c; c = c->next) {
+			if(c->type == XML_ELEMENT_NODE) {
+				nel++;
+				only = c;
+			} else if(c->type == XML_TEXT_NODE
+					  || c->type == XML_CDATA_SECTION_NODE) {
+				text |= !is_blank_text(c->content);
+			} else if(c->type != XML_COMMENT_NODE) {
+				return MCSEC_ERR_MALFORMED;
+			}
+		}
+		if(nel == 0)
+			break;
+		/* one element child and no text beside it: its value */
+		if(nel > 1 || text || nest >= MCX_ID_MAX_NEST)
+			return MCSEC_ERR_MALFORMED;
+		n = only;
+	}
+	txt = xmlNodeGetContent(n);
+	if(!txt)
+		return MCSEC_ERR_MALFORMED;
+	l = strlen((const char *)txt);
+	for(b = 0; b < l && strchr(" \t\r\n", txt[b]); b++)
+		;
+	while(l > b && strchr(" \t\r\n", txt[l - 1]))
+		l--;
+	l -= b;
+	rc = MCSEC_OK;
+	if(l == 0 || l > MCSEC_CSK_MAX_MCX_ID)
+		rc = MCSEC_ERR_MALFORMED;
+	for(size_t i = 0; rc == MCSEC_OK && i < l; i++)
+		if(txt[b + i] < 0x20 || txt[b + i] == 0x7f)
+			rc = MCSEC_ERR_MALFORMED;
+	/* 9.3.4.3 form (sip:<ct>;iv=..;key-id=..;alg=128-aes-gcm@domain) */
+	if(rc == MCSEC_OK && mcsec_uri_is_encrypted((const char *)txt + b, l))
+		rc = MCSEC_ERR_UNSUPPORTED;
+	if(rc == MCSEC_OK) {
+		*out = dup_mem((const char *)txt + b, l);
+		if(!*out)
+			rc = MCSEC_ERR_INTERNAL;
+	}
+	xmlFree(txt);
+	return rc;
+}
+
+/* the candidate in one MC info body; NOT_FOUND when it lacks the element */
+static int info_mcx_id(
+		const char *xml, size_t len, const char *elem, char **out)
+{
+	xmlDocPtr doc = NULL;
+	xmlNodePtr first = NULL;
+	int n = 0, rc;
+
+	rc = mcsec_xml_parse(xml, len, &doc);
+	if(rc != MCSEC_OK)
+		return rc == MCSEC_ERR_INTERNAL ? rc : MCSEC_ERR_MALFORMED;
+	find_elems(xmlDocGetRootElement(doc), elem, &n, &first);
+	if(n == 0)
+		rc = MCSEC_ERR_NOT_FOUND;
+	else if(n > 1)
+		rc = MCSEC_ERR_MALFORMED; /* which one would the client mean? */
+	else
+		rc = elem_value(first, out);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+/* fold one body's result into the running candidate */
+static int merge_candidate(int rc, char *v, char **best)
+{
+	if(rc == MCSEC_ERR_NOT_FOUND)
+		return MCSEC_OK;
+	if(rc != MCSEC_OK)
+		return rc;
+	if(!*best) {
+		*best = v;
+		return MCSEC_OK;
+	}
+	rc = strcmp(*best, v) ? MCSEC_ERR_MALFORMED : MCSEC_OK;
+	free(v);
+	return rc;
+}
+
+int mcsec_csk_body_mcx_id(const char *rest, size_t rest_len,
+		const char *rest_ctype, const char *elem, char **out)
+{
+	mcsec_mime_t m;
+	char *best = NULL, *v;
+	size_t ctl;
+	int rc, k;
+
+	if(!out)
+		return MCSEC_ERR_ARG;
+	*out = NULL;
+	if(elem && !*elem)
+		return MCSEC_ERR_ARG;
+	if(!rest || !rest_len || !rest_ctype)
+		return MCSEC_ERR_NOT_FOUND;
+	ctl = strlen(rest_ctype);
+	if((k = mc_info_index(rest_ctype, ctl)) >= 0) {
+		v = NULL;
+		rc = info_mcx_id(rest, rest_len, elem ? elem : mc_info[k].elem, &v);
+		if(rc == MCSEC_OK)
+			*out = v;
+		return rc;
+	}
+	if(!mcsec_mime_type_is(rest_ctype, ctl, "multipart/mixed"))
+		return MCSEC_ERR_NOT_FOUND;
+	rc = mcsec_mime_parse(rest, rest_len, rest_ctype, ctl, &m);
+	if(rc != MCSEC_OK)
+		return rc == MCSEC_ERR_INTERNAL ? rc : MCSEC_ERR_MALFORMED;
+	for(size_t i = 0; i < m.nparts && rc == MCSEC_OK; i++) {
+		const mcsec_mime_part_t *p = &m.parts[i];
+		if(!p->ctype || (k = mc_info_index(p->ctype, p->ctype_len)) < 0)
+			continue;
+		if(p->cte && !cte_is(p->cte, p->cte_len, "7bit")
+				&& !cte_is(p->cte, p->cte_len, "8bit")
+				&& !cte_is(p->cte, p->cte_len, "binary")) {
+			rc = MCSEC_ERR_UNSUPPORTED;
+			break;
+		}
+		v = NULL;
+		rc = info_mcx_id(
+				p->body, p->body_len, elem ? elem : mc_info[k].elem, &v);
+		rc = merge_candidate(rc, v, &best);
+	}
+	if(rc == MCSEC_OK && !best)
+		rc = MCSEC_ERR_NOT_FOUND;
+	if(rc != MCSEC_OK) {
+		free(best);
+		return rc;
+	}
+	*out = best;
+	return MCSEC_OK;
 }
 
 int mcsec_csk_status(int err, const char **reason)

@@ -64,6 +64,40 @@ int mcsec_csk_body_decrypt(const char *rest, size_t rest_len,
 		const mcsec_xml_policy_t *pol, char **out, size_t *out_len,
 		char **out_ctype);
 
+/* ---- MC service ID candidate for a hidden initiator (E.7) ----
+ *
+ * With identity hiding the I_MESSAGE carries only the initiator's UID
+ * (IDRuidi); the proxy binds the CSK to an MC service ID only after
+ * recomputing that ID's UID and finding it equal.  One source of the
+ * candidate is the MC info body the request carries anyway: TS 24.379
+ * (MCPTT), 24.281 (MCVideo) and 24.282 (MCData) have the client put its MC
+ * service ID in <mcptt-request-uri> / <mcvideo-request-uri> /
+ * <mcdata-request-uri> of the service-authorisation REGISTER / PUBLISH
+ * (TS 33.180 5.1.3.2).  TS 33.180 9.3.2 lets the client encrypt that
+ * element, but the F.1.4 keys that decrypt it are derived from the MC
+ * service ID itself, so only an element sent in clear (type "Normal") can
+ * be the candidate. */
+#define MCSEC_CSK_MAX_MCX_ID 255 /* octets of a candidate MC service ID */
+
+/* The candidate from the MC info XML of rest (a single body whose type is
+ * rest_ctype, or the parts of a multipart/mixed rest): the element with
+ * local name elem (any namespace) in every application/vnd.3gpp.
+ * mcptt-info+xml, mcvideo-info+xml and mcdata-info+xml part; elem NULL =
+ * the request URI element of each type (mcptt-request-uri in mcptt-info,
+ * ...).  Its value is its text, or the text of its one child element
+ * (<mcpttURI>), trimmed.
+ * MCSEC_OK: *out = malloc'd, NUL-terminated value.
+ * MCSEC_ERR_NOT_FOUND: no MC info body, or none has the element.
+ * MCSEC_ERR_UNSUPPORTED: the element is encrypted (EncryptedData inside,
+ * type="Encrypted", or an encrypted URI value 9.3.4.3), or an MC info part
+ * has a Content-Transfer-Encoding other than 7bit/8bit/binary.
+ * MCSEC_ERR_MALFORMED: an MC info body does not parse (hardened parser),
+ * the element occurs twice in one body or with different values in two
+ * bodies, holds other than text or one nested element, or its value is
+ * empty, longer than MCSEC_CSK_MAX_MCX_ID or has control characters. */
+int mcsec_csk_body_mcx_id(const char *rest, size_t rest_len,
+		const char *rest_ctype, const char *elem, char **out);
+
 /* SIP status for a failed upload (I.3.4; issue 5): 400 malformed /
  * unsupported, 403 bad signature, not for us, stale, replayed, revoked,
  * identity mismatch, wrong purpose, no key set, decapsulation failure,
