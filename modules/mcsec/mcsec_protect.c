@@ -440,17 +440,30 @@ static int get_msg_body(sip_msg_t *msg, body_ctx_t *b)
 {
 	if(parse_headers(msg, HDR_EOH_F, 0) < 0)
 		return -1;
-	if(!msg->content_length || !msg->content_type)
-		return 0;
 	b->body.s = get_body(msg);
 	if(!b->body.s)
 		return 0;
-	b->body.len = get_content_length(msg);
+	/* over UDP Content-Length may be absent: the body runs to the end of
+	 * the datagram (RFC 3261 18.3), and must not escape the checks */
+	if(msg->content_length)
+		b->body.len = get_content_length(msg);
+	else
+		b->body.len = (int)(msg->buf + msg->len - b->body.s);
 	if(b->body.len <= 0)
 		return 0;
 	if(b->body.s + b->body.len > msg->buf + msg->len)
 		return -1;
-	if(msg->content_type->body.len <= 0
+	if(!msg->content_type) {
+		int i;
+		for(i = 0; i < b->body.len; i++)
+			if(b->body.s[i] != '\r' && b->body.s[i] != '\n'
+					&& b->body.s[i] != ' ' && b->body.s[i] != '\t')
+				break;
+		if(i == b->body.len)
+			return 0; /* line ends after the headers: no body */
+	}
+	/* a body without Content-Type (RFC 3261 20.15) cannot be judged */
+	if(!msg->content_type || msg->content_type->body.len <= 0
 			|| msg->content_type->body.len >= MAX_CTYPE)
 		return -1;
 	memcpy(b->ctype, msg->content_type->body.s, msg->content_type->body.len);

@@ -5,7 +5,8 @@ whitespace of the bodies it sends, which would break signatures over raw MIME oc
   protect_sip.py send HOST:PORT METHOD USER@HOST BODY CTYPE [RESPONSE-OUT] [TO-USER@HOST]
       one request (P-Asserted-Identity/From = USER, To = TO-USER or USER) over UDP; prints the
       final status line; writes the whole final response to RESPONSE-OUT (if given);
-      environment PROTECT_SIP_LPORT: the local port (default: any)
+      environment PROTECT_SIP_LPORT: the local port (default: any); PROTECT_SIP_NO_CLEN=1: no
+      Content-Length header (allowed over UDP: the body is the rest of the datagram)
   protect_sip.py uas PORT REQUEST-OUT [BODY CTYPE] [COUNT-FILE]
       the client side: answers every request with 200 (with BODY if given), writes the last
       request received to REQUEST-OUT and the number received to COUNT-FILE; runs until killed
@@ -42,7 +43,9 @@ def send(argv):
         hdr += "Event: presence\r\nExpires: 600\r\n"
     if body:
         hdr += f"Content-Type: {ctype}\r\n"
-    hdr += f"Content-Length: {len(body)}\r\n\r\n"
+    if os.environ.get("PROTECT_SIP_NO_CLEN") != "1":
+        hdr += f"Content-Length: {len(body)}\r\n"
+    hdr += "\r\n"
     msg = hdr.encode() + body
     s.settimeout(0.5)
     deadline = time.time() + 10

@@ -2,7 +2,8 @@
 # Required protection (modparam require_encryption = 1, policy cfg/xml-policy.example): a client
 # MESSAGE whose mcptt-info is signed but carries the policy-listed elements in clear, or has one
 # encrypted and one in clear, is refused with 488 and not forwarded; the fully protected one
-# passes in clear to the MCX server; a MESSAGE without XML passes untouched (return code 2).
+# passes in clear to the MCX server; a MESSAGE without XML passes untouched (return code 2); a
+# MESSAGE without Content-Length (UDP) is examined all the same.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/csk_lib.sh"
 . "$(dirname "$0")/protect_lib.sh"
@@ -39,9 +40,13 @@ grep -q "EncryptedData" "$IT_DIR/half.xml" || it_fail "half.xml has no Encrypted
 sign "$IT_DIR/half.xml" "$IT_DIR/half.body"
 st="$(protect_send MESSAGE alice@example.org "$IT_DIR/half.body" "$(cat "$IT_DIR/half.body.ct")")"
 [ "$(echo "$st" | cut -d' ' -f2)" = 488 ] || it_fail "one element in clear: $st"
+# the same without Content-Length (UDP): the body is still examined
+st="$(PROTECT_SIP_NO_CLEN=1 protect_send MESSAGE alice@example.org "$IT_DIR/clear.body" \
+	"$(cat "$IT_DIR/clear.body.ct")")"
+[ "$(echo "$st" | cut -d' ' -f2)" = 488 ] || it_fail "no Content-Length, plain XML: $st"
 sleep 0.3
 grep -q "^MESSAGE sip:" "$IT_DIR/uas-messages.log" 2>/dev/null && it_fail "a refused MESSAGE was forwarded"
-[ "$(protect_stat xml_refused_clear)" = 2 ] || it_fail "xml_refused_clear != 2"
+[ "$(protect_stat xml_refused_clear)" = 3 ] || it_fail "xml_refused_clear != 3"
 # fully protected: forwarded in clear
 protect_body "$IT_DIR/ok.body" "$CSK" "$CSK_ID" "$MCX" "$IT_DIR/info.xml" "$MCPTT_CT"
 st="$(protect_send MESSAGE alice@example.org "$IT_DIR/ok.body" "$(cat "$IT_DIR/ok.body.ct")")"
