@@ -115,7 +115,7 @@ krr_uas() { # NAME PORT METHOD CODE [CT BODYFILE]
 	local name="$1" port="$2" method="$3" code="$4" ct="${5:-}" body="${6:-}"
 	local sc="$IT_DIR/$1-uas.xml" hdr="" ack="" content=""
 	if [ -n "$body" ]; then
-		hdr="Content-Type: $ct"
+		hdr="Content-Type: $ct"$'\n'
 		content="$(cat "$body")"
 	fi
 	[ "$method" = INVITE ] && ack='<recv request="ACK"/>'
@@ -131,8 +131,7 @@ SIP/2.0 $code Test
 [last_To:];tag=[pid]krruas[call_number]
 [last_Call-ID:]
 [last_CSeq:]
-$hdr
-Content-Length: [len]
+${hdr}Content-Length: [len]
 
 $content
 ]]></send>
