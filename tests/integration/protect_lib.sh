@@ -98,15 +98,17 @@ PY
 }
 
 # SIPp UAC as the MCX server: METHOD RURI TO CTYPE BODYFILE CODE EXPECT [sipp args]
-# (environment PROTECT_UAC_DST host:port, default Kamailio; PROTECT_UAC_PORT, default MCX_PORT)
+# (environment PROTECT_UAC_DST host:port, default Kamailio; PROTECT_UAC_PORT, default MCX_PORT;
+# PROTECT_UAC_EXTRA_HDR one more header line)
 protect_mcx_uac() {
 	local sc
 	sc="protect_uac-$1-$6-$RANDOM.xml"
 	METHOD="$1" RURI="$2" TO="$3" CTYPE="$4" BODY="$(tr -d '\r\n' <"$5")" CODE="$6" \
-		EXPECT="$7" /usr/bin/python3 - "$PROTECT_DIR/protect_uac.xml" "$IT_DIR/$sc" <<'PY'
+		EXPECT="$7" EXTRA="${PROTECT_UAC_EXTRA_HDR:-X-Mcsec-Test: uac}" \
+		/usr/bin/python3 - "$PROTECT_DIR/protect_uac.xml" "$IT_DIR/$sc" <<'PY'
 import os, sys
 s = open(sys.argv[1]).read()
-for k in ("METHOD", "RURI", "TO", "CTYPE", "BODY", "CODE", "EXPECT"):
+for k in ("METHOD", "RURI", "TO", "CTYPE", "BODY", "CODE", "EXPECT", "EXTRA"):
     s = s.replace("@" + k + "@", os.environ[k])
 open(sys.argv[2], "w").write(s)
 PY
