@@ -92,7 +92,8 @@ To: <${KRR_TO:-$ruri}>
 Call-ID: [call_id]
 CSeq: 1 $method
 Contact: <sip:$from@[local_ip]:[local_port]>
-${extra}Content-Type: $ct
+${extra}${KRR_EXTRA_HDR:+$KRR_EXTRA_HDR
+}Content-Type: $ct
 Content-Length: [len]
 
 $(cat "$body")
