@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # XML protection helpers for the integration tests (sourced after lib.sh, csk_lib.sh, it_init):
-#   protect_upload OUT USER        CSK upload of USER through Kamailio (REGISTER); OUT.env gets
-#                                  CSK=hex CSK_ID=hex MCX=sip:USER@example.org
+#   protect_upload OUT USER [IMPU] CSK upload of USER through Kamailio (REGISTER, from IMPU);
+#                                  OUT.env gets CSK=hex CSK_ID=hex MCX=sip:USER@example.org
 #   protect_info OUT GROUP USER    a plain mcptt-info XML (one line) naming GROUP and USER
 #   protect_body OUT.body CSK CSKID MCX XML CTYPE [policy]
 #                                  mcsec body protect -> OUT.body (raw octets) and OUT.ct
@@ -14,8 +14,8 @@ PROTECT_SIP="$PROTECT_DIR/protect_sip.py"
 PROTECT_POLICY="$IT_TOP/cfg/xml-policy.example"
 MCPTT_CT="application/vnd.3gpp.mcptt-info+xml"
 
-protect_upload() { # OUT USER
-	local out="$1" user="$2" csk cskid token
+protect_upload() { # OUT USER [IMPU (user@host of P-Asserted-Identity/From; default USER@example.org)]
+	local out="$1" user="$2" impu="${3:-$2@example.org}" csk cskid token
 	csk="$(openssl rand -hex 16)"
 	cskid="2$(openssl rand -hex 4 | cut -c2-8)"
 	token="ACCESS-TOKEN-$(openssl rand -hex 6)"
@@ -39,7 +39,7 @@ protect_upload() { # OUT USER
 	printf 'CSK=%s\nCSK_ID=%s\nMCX=sip:%s@example.org\n' "$csk" "$cskid" "$user" >"$out.env"
 	csk_uas uas_csk_upload.xml REGISTER -m 1
 	local st
-	st="$(/usr/bin/python3 "$PROTECT_SIP" send "127.0.0.1:$KAM_PORT" REGISTER "$user@example.org" \
+	st="$(/usr/bin/python3 "$PROTECT_SIP" send "127.0.0.1:$KAM_PORT" REGISTER "$impu" \
 		"$out.signed" "multipart/mixed;boundary=pb1")"
 	[ "$(echo "$st" | cut -d' ' -f2)" = 200 ] || it_fail "CSK upload of $user: $st"
 	sipp_uas_wait || it_fail "UAS: CSK upload of $user"

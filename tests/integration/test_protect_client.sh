@@ -6,7 +6,8 @@
 # UAC) reach the client protected and verify/decrypt with the client's CSK (mcsec body
 # verify/unprotect); a 200 with XML is protected towards the client and unprotected from it.
 # Refused: each protected field and each signature tampered, the signatures part removed, a key
-# of another client, an unknown key, no CSK for the destination; nothing is forwarded.
+# of another client, an unknown key, no CSK for the destination; nothing is forwarded. A client
+# whose IMPU (P-Asserted-Identity) differs from its MC service ID is found by either.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/csk_lib.sh"
 . "$(dirname "$0")/protect_lib.sh"
@@ -229,6 +230,32 @@ grep -q "$GRP2" "$IT_DIR/reply.raw" && it_fail "reply: group ID in clear towards
 "$MCSEC" body unprotect --xpk "$CSK" --xpk-id "$CSK_ID" --mcx-id "$MCX" --content-type "$rct" \
 	--policy "$PROTECT_POLICY" "$IT_DIR/reply.body" 2>/dev/null | grep -q "<mcpttURI>$GRP2</mcpttURI>" ||
 	it_fail "reply: decrypted text wrong"
+# --- a client whose IMPU differs from its MC service ID (found through the IMPU index)
+protect_upload "$IT_DIR/dave" dave "dave-ims@ims.example.net"
+kam_rpc mcsec.client sip:dave@example.org | grep -q "impu: sip:dave-ims@ims.example.net" ||
+	it_fail "dave's binding does not carry the IMPU"
+(
+	. "$IT_DIR/dave.env"
+	protect_body "$IT_DIR/dave.body" "$CSK" "$CSK_ID" "$MCX" "$IT_DIR/info.xml" "$MCPTT_CT"
+	protect_mcx_uas MESSAGE "mcpttURI.$GRP./mcpttURI" -- -m 1
+	st="$(protect_send MESSAGE dave-ims@ims.example.net "$IT_DIR/dave.body" "$(cat "$IT_DIR/dave.body.ct")")"
+	[ "$(echo "$st" | cut -d' ' -f2)" = 200 ] || it_fail "MESSAGE from dave's IMPU: $st"
+	sipp_uas_wait || it_fail "UAS: dave's MESSAGE not plain"
+	# alice's key from dave's IMPU: another client's key
+	st="$(protect_send MESSAGE dave-ims@ims.example.net "$IT_DIR/msg.body" "$ct")"
+	[ "$(echo "$st" | cut -d' ' -f2)" = 403 ] || it_fail "alice's key from dave: $st"
+	# towards dave's IMPU (To): protected with dave's CSK, derived with his MC service ID
+	rm -f "$IT_DIR/client-request.raw"
+	protect_client_uas "$CLIENT_PORT" "$IT_DIR"
+	cpid="${IT_BG_PIDS[-1]}"
+	protect_mcx_uac MESSAGE "sip:dave@127.0.0.1:$CLIENT_PORT" "sip:dave-ims@ims.example.net" \
+		"$MCPTT_CT" "$IT_DIR/info2.xml" 200 "SIP/2.0 200" || it_fail "MESSAGE to dave's IMPU: no 200"
+	kill -TERM "$cpid" 2>/dev/null
+	wait "$cpid" 2>/dev/null
+	rct="$(protect_split "$IT_DIR/client-request.raw" "$IT_DIR/dave-in.body")"
+	"$MCSEC" body verify --xpk "$CSK" --xpk-id "$CSK_ID" --mcx-id "$MCX" --content-type "$rct" \
+		"$IT_DIR/dave-in.body" || it_fail "dave cannot verify"
+) || exit 1
 kam_rpc mcsec.stats | grep xml_ >&2
 kam_rpc mcsec.stats | grep -qi "$CSK" && it_fail "a CSK in mcsec.stats"
 grep -qi "$CSK" "$IT_DIR/kamailio.log" && it_fail "a CSK in the log"
