@@ -7,7 +7,9 @@
 #     failures and Kamailio's CPU time per request (utime+stime of the main process and all its
 #     children from /proc/<pid>/stat);
 #  3. CSK upload (scripts/bench-csk.sh): fresh-upload rate vs the crypto ceiling, OPTIONS p99
-#     added under upload saturation, cached refresh CPU per request vs plain relay.
+#     added under upload saturation, cached refresh CPU per request vs plain relay;
+#  4. XML protection (scripts/bench-protect.sh, when present): protected vs plain CPU per message.
+# A failing part 3 or 4 is recorded (non-zero exit, *_bench_failed=1) and the rest still runs.
 # Bounded: at most MCSEC_BENCH_STEPS rate steps (default 250 500 1000 2000 2500 3000 4000 6000 8000 12000),
 # MCSEC_BENCH_SECONDS per step (default 20, max 20), a failed rate is retried once; no new step
 # starts after 4 minutes, so the total stays around 5 minutes at most.
@@ -124,6 +126,19 @@ wait "$UAS_PID" 2>/dev/null
 kam_stop
 if ! timeout -k 10 600 "$TOP/scripts/bench-csk.sh" build/bench-crypto.txt; then
 	echo "bench: CSK upload bench failed" >&2
+	echo "csk_bench_failed=1"
 	status=1
+fi
+
+# ---- 4. XML signalling protection (scripts/bench-protect.sh: its own Kamailio and SIPp peers) ----
+# bounded; a failure is recorded (exit status, protect_bench_failed=1) and the bench goes on
+if [ -x "$TOP/scripts/bench-protect.sh" ]; then
+	if ! timeout -k 10 300 "$TOP/scripts/bench-protect.sh"; then
+		echo "bench: XML protection bench failed" >&2
+		echo "protect_bench_failed=1"
+		status=1
+	fi
+else
+	echo "bench: scripts/bench-protect.sh not there; skipping XML protection figures" >&2
 fi
 exit "$status"
