@@ -91,8 +91,16 @@ PY
 	exit 1
 fi
 
+# XML signalling protection (optional): MCSEC_XML_POLICY policy file (cfg/xml-policy.example),
+# MCSEC_REQUIRE_ENCRYPTION=1, MCSEC_RAW_XPK=1
+xml_defs=()
+[ -n "${MCSEC_XML_POLICY:-}" ] && xml_defs+=(-A "MCSEC_XML_POLICY=\"$MCSEC_XML_POLICY\"")
+[ -n "${MCSEC_REQUIRE_ENCRYPTION:-}" ] && xml_defs+=(-A "MCSEC_REQUIRE_ENCRYPTION=$MCSEC_REQUIRE_ENCRYPTION")
+[ -n "${MCSEC_RAW_XPK:-}" ] && xml_defs+=(-A "MCSEC_RAW_XPK=$MCSEC_RAW_XPK")
+echo "run: XML protection policy ${MCSEC_XML_POLICY:-built-in}" >&2
+
 # exec: Kamailio becomes this process, so SIGINT/SIGTERM reach its main process, which stops
 # every child it forked
 exec /usr/sbin/kamailio -f "$TOP/cfg/kamailio-cs-proxy.cfg" -DD -E \
 	-P "$KAM_PIDFILE" -Y "$KAM_RUNDIR" -m "${MCSEC_SHM_MB:-256}" -M "${MCSEC_PKG_MB:-16}" \
-	"${KAM_DEFINES[@]}"
+	"${KAM_DEFINES[@]}" "${xml_defs[@]}"
