@@ -643,12 +643,16 @@ int ki_mcsec_check_kms(sip_msg_t *msg, str *role)
 		return 2;
 	if(parse_headers(msg, HDR_EOH_F, 0) < 0)
 		return send_error(msg, 400, "Bad SIP headers");
-	if(!msg->content_type || !msg->content_length)
+	/* a body without Content-Type names no MIKEY (RFC 3261 20.15) */
+	if(!msg->content_type)
 		return 2;
 	body.s = get_body(msg);
 	if(!body.s)
 		return 2;
-	body.len = get_content_length(msg);
+	/* UDP without Content-Length: the body is the rest of the datagram
+	 * (RFC 3261 18.3), examined all the same */
+	body.len = msg->content_length ? (int)get_content_length(msg)
+								   : (int)(msg->buf + msg->len - body.s);
 	if(body.len <= 0)
 		return 2;
 	if(body.s + body.len > msg->buf + msg->len)
@@ -807,14 +811,15 @@ int ki_mcsec_process_krr(sip_msg_t *msg, str *role)
 	}
 	if(msg->first_line.u.reply.statuscode != MCSEC_KRR_SIP_STATUS)
 		return 2;
-	if(parse_headers(msg, HDR_EOH_F, 0) < 0 || !msg->content_type
-			|| !msg->content_length)
+	if(parse_headers(msg, HDR_EOH_F, 0) < 0 || !msg->content_type)
 		return 2;
 	if(!mcsec_mime_type_is(msg->content_type->body.s,
 			   (size_t)msg->content_type->body.len, MCSEC_KRR_CONTENT_TYPE))
 		return 2;
 	body.s = get_body(msg);
-	body.len = body.s ? get_content_length(msg) : 0;
+	body.len = !body.s				 ? 0
+			   : msg->content_length ? (int)get_content_length(msg)
+									 : (int)(msg->buf + msg->len - body.s);
 	if(!body.s || body.len <= 0 || body.s + body.len > msg->buf + msg->len)
 		return 2;
 	atomic_inc(&kms_sh->krr_received);

@@ -8,7 +8,8 @@
 #   krr_mikey OUT FROM-USER TO-URI TYPE   base64 I_MESSAGE (TYPE PCK|GMK|CSK) -> OUT
 #   krr_sdp OUT B64               SDP offer with a=key-mgmt:mikey <B64 file>
 #   krr_uac NAME PORT METHOD RURI CT BODYFILE CODE [FROM]   SIPp UAC bound to PORT, expects CODE;
-#                                 the reply is kept in $IT_DIR/NAME-uac.log (To: $KRR_TO or RURI)
+#                                 the reply is kept in $IT_DIR/NAME-uac.log (To: $KRR_TO or RURI;
+#                                 KRR_EXTRA_HDR: one more header; KRR_NO_CLEN=1: no Content-Length)
 #   krr_csk USER                  USER uploads a CSK (REGISTER through the proxy), so that the
 #                                 XML protection lets messages towards USER through
 #   krr_uas NAME PORT METHOD CODE [CT BODYFILE]   SIPp UAS (background) answering CODE
@@ -65,6 +66,8 @@ krr_uac() { # NAME PORT METHOD RURI CT BODYFILE CODE [FROM-USER]
 	local name="$1" port="$2" method="$3" ruri="$4" ct="$5" body="$6" code="$7"
 	local from="${8:-alice}" sc="$IT_DIR/$1-uac.xml" extra="" ack=""
 	[ "$method" = NOTIFY ] && extra=$'Event: presence\nSubscription-State: active;expires=60\n'
+	local clen=$'Content-Length: [len]\n'
+	[ -n "${KRR_NO_CLEN:-}" ] && clen=""
 	if [ "$method" = INVITE ]; then
 		ack="<send><![CDATA[
 
@@ -94,8 +97,7 @@ CSeq: 1 $method
 Contact: <sip:$from@[local_ip]:[local_port]>
 ${extra}${KRR_EXTRA_HDR:+$KRR_EXTRA_HDR
 }Content-Type: $ct
-Content-Length: [len]
-
+${clen}
 $(cat "$body")
 ]]></send>
 <recv response="100" optional="true"/>

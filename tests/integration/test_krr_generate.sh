@@ -50,6 +50,17 @@ sleep 0.5
 [ "$(krr_uas_received a-mcx INVITE)" = 0 ] || it_fail "case A PCK: the MCX server received the INVITE"
 kill "$KRR_UAS_PID" 2>/dev/null
 
+# ---- the same over UDP without Content-Length (the body is the rest of the datagram) ----
+krr_uas a0-mcx "$MCX_PORT" INVITE 603
+KRR_NO_CLEN=1 krr_uac a-noclen "$UAC_PORT" INVITE sip:bob@example.org application/sdp "$IT_DIR/pck-eve.sdp" 488 eve ||
+	it_fail "case A PCK without Content-Length: no 488"
+sed -n '/^INVITE/,/^$/p' "$IT_DIR/a-noclen-uac.log" | grep -qi "^Content-Length" && it_fail "the INVITE has a Content-Length"
+krr_reply_body a-noclen 488 "$IT_DIR/krr-a-noclen.xml"
+krr_valid "$IT_DIR/krr-a-noclen.xml"
+sleep 0.5
+[ "$(krr_uas_received a0-mcx INVITE)" = 0 ] || it_fail "case A without Content-Length: forwarded"
+kill "$KRR_UAS_PID" 2>/dev/null
+
 # ---- case A: GMK in a multipart MESSAGE from eve (a GMS-style initiator in the client domain) ----
 krr_mikey "$IT_DIR/gmk-eve.b64" eve sip:bob@example.org GMK
 {
@@ -109,8 +120,8 @@ sleep 0.5
 kill "$KRR_UAS_PID" 2>/dev/null
 
 kam_rpc mcsec.stats >"$IT_DIR/stats.txt"
-[ "$(krr_stat mikey_seen)" -ge 5 ] || it_fail "mikey_seen counter"
+[ "$(krr_stat mikey_seen)" -ge 6 ] || it_fail "mikey_seen counter"
 [ "$(krr_stat mikey_bad)" -ge 1 ] || it_fail "mikey_bad counter"
-grep -A5 "krr_created" "$IT_DIR/stats.txt" | grep -q "A: 2" || { cat "$IT_DIR/stats.txt" >&2; it_fail "created A counter"; }
+grep -A5 "krr_created" "$IT_DIR/stats.txt" | grep -q "A: 3" || { cat "$IT_DIR/stats.txt" >&2; it_fail "created A counter"; }
 grep -A5 "krr_created" "$IT_DIR/stats.txt" | grep -q "D: 1" || it_fail "created D counter"
 it_log "PASS krr_generate"
