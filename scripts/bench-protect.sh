@@ -73,34 +73,17 @@ protect_info "$IT_DIR/rinfo.xml" "$RGRP" "sip:mcptt-server@example.org"
 	"$IT_DIR/enc.xml" >"$IT_DIR/signed.body" 2>"$IT_DIR/signed.err" || it_fail "body sign"
 SIGNED_CT="$(sed -n 's/^content-type=//p' "$IT_DIR/signed.err")"
 
-# scenario from a template; the body as SIPp lines (it sends each line + CRLF, leading blanks cut)
-mk_scenario() { # TEMPLATE OUT CTYPE BODY-FILE EXPECT RCTYPE RBODY-FILE
-	/usr/bin/python3 - "$@" <<'PY'
-import sys
-tpl, out, ct, bf, expect, rct, rbf = sys.argv[1:8]
-s = open(tpl).read()
-body = open(bf, "rb").read().decode()
-lines = body.replace("\r\n", "\n").rstrip("\n").split("\n")
-for l in lines:
-    if l != l.strip() or "[" in l or "]]>" in l:
-        sys.exit("body line not safe for SIPp: %r" % l[:60])
-rbody = open(rbf).read().replace("\r", "").replace("\n", "").strip()
-s = (s.replace("@CTYPE@", ct).replace("@BODY@", "\n".join(lines)).replace("@EXPECT@", expect)
-     .replace("@RCTYPE@", rct).replace("@RBODY@", rbody))
-open(out, "w").write(s)
-PY
-}
 tr -d '\r\n' <"$IT_DIR/rinfo.xml" >"$IT_DIR/rinfo1.xml"
 # baseline bodies of the same sizes
 head -c "$(wc -c <"$IT_DIR/signed.body")" /dev/zero | tr '\0' 'x' >"$IT_DIR/plain.body"
 head -c "$(wc -c <"$IT_DIR/rinfo1.xml")" /dev/zero | tr '\0' 'y' >"$IT_DIR/plain.rbody"
-mk_scenario "$PROTECT_DIR/protect_bench_uac.xml" "$IT_DIR/uac-plain.xml" text/plain \
+protect_sipp_scenario "$PROTECT_DIR/protect_bench_uac.xml" "$IT_DIR/uac-plain.xml" text/plain \
 	"$IT_DIR/plain.body" "yyyyyyyy" text/plain "$IT_DIR/plain.rbody" || it_fail "scenario"
-mk_scenario "$PROTECT_DIR/protect_bench_uas.xml" "$IT_DIR/uas-plain.xml" text/plain \
+protect_sipp_scenario "$PROTECT_DIR/protect_bench_uas.xml" "$IT_DIR/uas-plain.xml" text/plain \
 	"$IT_DIR/plain.body" "xxxxxxxx" text/plain "$IT_DIR/plain.rbody" || it_fail "scenario"
-mk_scenario "$PROTECT_DIR/protect_bench_uac.xml" "$IT_DIR/uac-prot.xml" "$SIGNED_CT" \
+protect_sipp_scenario "$PROTECT_DIR/protect_bench_uac.xml" "$IT_DIR/uac-prot.xml" "$SIGNED_CT" \
 	"$IT_DIR/signed.body" "SignatureValue" "$MCPTT_CT" "$IT_DIR/rinfo1.xml" || it_fail "scenario"
-mk_scenario "$PROTECT_DIR/protect_bench_uas.xml" "$IT_DIR/uas-prot.xml" "$SIGNED_CT" \
+protect_sipp_scenario "$PROTECT_DIR/protect_bench_uas.xml" "$IT_DIR/uas-prot.xml" "$SIGNED_CT" \
 	"$IT_DIR/signed.body" "<mcpttURI>$GRP</mcpttURI>" "$MCPTT_CT" "$IT_DIR/rinfo1.xml" ||
 	it_fail "scenario"
 

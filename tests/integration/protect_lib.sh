@@ -9,6 +9,8 @@
 #   protect_client_uas PORT DIR [BODY CTYPE]   byte-exact client UAS in the background
 #   protect_mcx_uas METHOD EXPECT [-m N ...]   SIPp UAS (MCX server), plain XML asserted
 #   protect_mcx_uac METHOD RURI TO CTYPE BODYFILE CODE EXPECT   SIPp UAC (MCX server)
+#   protect_sipp_scenario TEMPLATE OUT CTYPE BODY EXPECT RCTYPE RBODY
+#                                  protect_bench_uac/uas.xml with a body SIPp sends byte-exact
 PROTECT_DIR="$IT_TOP/tests/integration"
 PROTECT_SIP="$PROTECT_DIR/protect_sip.py"
 PROTECT_POLICY="$IT_TOP/cfg/xml-policy.example"
@@ -137,3 +139,25 @@ PY
 }
 
 protect_stat() { csk_stat "$1"; }
+
+# SIPp sends every scenario line with CRLF and cuts leading blanks: a body whose lines end in
+# CRLF (or LF) and start with no blank (e.g. one-line XML signed as it will be sent, then the
+# signatures part: XML parsers normalise its line ends) arrives as it was signed.
+protect_sipp_scenario() { # TEMPLATE OUT CTYPE BODY-FILE EXPECT RCTYPE RBODY-FILE
+	/usr/bin/python3 - "$@" <<'PY'
+import sys
+tpl, out, ct, bf, expect, rct, rbf = sys.argv[1:8]
+s = open(tpl).read()
+body = open(bf, "rb").read().decode()
+lines = body.replace("\r\n", "\n").rstrip("\n").split("\n")
+for l in lines:
+    if l != l.strip() or "[" in l or "]]>" in l:
+        sys.exit("body line not safe for SIPp: %r" % l[:60])
+if any(c in expect for c in '<>&"'):
+    sys.exit("SIPp's scenario parser cannot take < > & \" in a regexp: %r" % expect)
+rbody = open(rbf).read().replace("\r", "").replace("\n", "").strip()
+s = (s.replace("@CTYPE@", ct).replace("@BODY@", "\n".join(lines)).replace("@EXPECT@", expect)
+     .replace("@RCTYPE@", rct).replace("@RBODY@", rbody))
+open(out, "w").write(s)
+PY
+}

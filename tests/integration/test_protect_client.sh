@@ -41,6 +41,33 @@ st="$(protect_send PUBLISH alice@example.org "$IT_DIR/pub.body" "$(cat "$IT_DIR/
 [ "$(echo "$st" | cut -d' ' -f2)" = 200 ] || it_fail "PUBLISH: $st"
 sipp_uas_wait || it_fail "UAS: the PUBLISH was not plain mcptt-info"
 [ "$(protect_stat xml_unprotected)" = 2 ] || it_fail "xml_unprotected != 2"
+[ "$(protect_stat xml_protected)" = 0 ] || it_fail "xml_protected != 0"
+
+# --- the same from a SIPp client: encrypted one-line XML, signed as SIPp sends it; the MCX
+# server's 200 with plain XML comes back encrypted + signed
+"$MCSEC" xml encrypt --xpk "$CSK" --xpk-id "$CSK_ID" --mcx-id "$MCX" --content-type "$MCPTT_CT" \
+	--policy "$PROTECT_POLICY" "$IT_DIR/info.xml" | tr -d '\r\n' >"$IT_DIR/enc1.xml" || it_fail "xml encrypt"
+"$MCSEC" body sign --xpk "$CSK" --xpk-id "$CSK_ID" --mcx-id "$MCX" --content-type "$MCPTT_CT" \
+	"$IT_DIR/enc1.xml" >"$IT_DIR/sipp.body" 2>"$IT_DIR/sipp.err" || it_fail "body sign"
+tr -d '\r\n' <"$IT_DIR/info.xml" >"$IT_DIR/info1.xml"
+protect_sipp_scenario "$PROTECT_DIR/protect_bench_uac.xml" "$IT_DIR/sipp-client.xml" \
+	"$(sed -n 's/^content-type=//p' "$IT_DIR/sipp.err")" "$IT_DIR/sipp.body" \
+	"multipart/mixed.*EncryptedData.*SignatureValue" - /dev/null || it_fail "scenario"
+protect_sipp_scenario "$PROTECT_DIR/protect_bench_uas.xml" "$IT_DIR/sipp-mcx.xml" - \
+	"$IT_DIR/sipp.body" "mcpttinfo xmlns=.urn:3gpp:ns:mcpttInfo:1.0..*mcpttURI.$GRP./mcpttURI" "$MCPTT_CT" \
+	"$IT_DIR/info1.xml" || it_fail "scenario"
+(cd "$IT_DIR" && exec sipp -sf "$IT_DIR/sipp-mcx.xml" -i 127.0.0.1 -p "$MCX_PORT" -nostdin \
+	-trace_err -error_file "$IT_DIR/uas-sipp-client_errors.log" -m 1 -timeout 30s \
+	-timeout_error >"$IT_DIR/sipp-uas-sipp-client.out" 2>&1 </dev/null) &
+UAS_PID=$!
+IT_BG_PIDS+=("$UAS_PID")
+sleep 0.3
+(cd "$IT_DIR" && exec sipp "127.0.0.1:$KAM_PORT" -sf "$IT_DIR/sipp-client.xml" -i 127.0.0.1 \
+	-p "$UAC_PORT" -nostdin -trace_err -error_file "$IT_DIR/uac-sipp-client_errors.log" -m 1 \
+	-timeout 30s -timeout_error >"$IT_DIR/sipp-uac-sipp-client.out" 2>&1 </dev/null) ||
+	it_fail "SIPp client MESSAGE: no 200 with protected XML"
+sipp_uas_wait || it_fail "SIPp MCX server: the MESSAGE was not plain mcptt-info"
+[ "$(protect_stat xml_unprotected)" = 3 ] || it_fail "xml_unprotected != 3"
 
 # --- refused client requests: nothing reaches the MCX server
 refused() { # NAME BODY CTYPE CODE [USER]
@@ -172,7 +199,7 @@ for m in MESSAGE NOTIFY; do
 	"$MCSEC" body verify --xpk "$BOB_CSK" --xpk-id "$CSK_ID" --mcx-id "$MCX" --content-type "$rct" \
 		"$IT_DIR/client.body" >/dev/null 2>&1 && it_fail "$m: verifies with another key"
 done
-[ "$(protect_stat xml_protected)" = 2 ] || it_fail "xml_protected != 2"
+[ "$(protect_stat xml_protected)" = 3 ] || it_fail "xml_protected != 3 (the SIPp client's 200, MESSAGE, NOTIFY)"
 
 # --- MCX server -> a client without a CSK: 403, nothing forwarded
 rm -f "$IT_DIR/client-request.raw" "$IT_DIR/client-count"
