@@ -5,7 +5,7 @@
 #   krr_setup                     demo KMS/key sets (csk_keys), key sets for eve, dave and the
 #                                 GMS, the demo KRR signing pair ($KRR_DEMO) and a peer signing
 #                                 pair ($KRR_PEER, trusted through krr_trust)
-#   krr_mikey OUT FROM-USER TO-URI TYPE   base64 I_MESSAGE (TYPE PCK|GMK|CSK) -> OUT
+#   krr_mikey OUT FROM-USER TO-URI TYPE [ARGS]  base64 I_MESSAGE (TYPE PCK|GMK|CSK) -> OUT
 #   krr_sdp OUT B64               SDP offer with a=key-mgmt:mikey <B64 file>
 #   krr_uac NAME PORT METHOD RURI CT BODYFILE CODE [FROM]   SIPp UAC bound to PORT, expects CODE;
 #                                 the reply is kept in $IT_DIR/NAME-uac.log (To: $KRR_TO or RURI;
@@ -35,18 +35,19 @@ krr_setup() {
 	export MCSEC_KRR_KEY="$KRR_DEMO/krr-key.pem" MCSEC_KRR_CERT="$KRR_DEMO/krr-cert.pem"
 }
 
-krr_mikey() { # OUT FROM-USER TO-URI TYPE
-	local id
+krr_mikey() { # OUT FROM-USER TO-URI TYPE [extra mikey build args, e.g. --hide-ids]
+	local id out="$1" from="$2" to="$3" type="$4"
 	case "$4" in
 	PCK) id="1$(openssl rand -hex 4 | cut -c2-8)" ;;
 	GMK) id="0$(openssl rand -hex 4 | cut -c2-8)" ;;
 	CSK) id="2$(openssl rand -hex 4 | cut -c2-8)" ;;
 	*) it_fail "krr_mikey: type $4" ;;
 	esac
-	"$MCSEC" mikey build --cert "$CSK_CERT" --keyset "$MCSEC_STATE_DIR/demo-client/$2.xml" \
-		--to "$3" --to-kms "$CSK_KMS" --key-type "$4" --key "$(openssl rand -hex 16)" \
-		--key-id "$id" | tr -d '\r\n' >"$1" || it_fail "mikey build $4 $2 -> $3"
-	[ -s "$1" ] || it_fail "mikey build $4: empty"
+	shift 4
+	"$MCSEC" mikey build --cert "$CSK_CERT" --keyset "$MCSEC_STATE_DIR/demo-client/$from.xml" \
+		--to "$to" --to-kms "$CSK_KMS" --key-type "$type" --key "$(openssl rand -hex 16)" \
+		--key-id "$id" "$@" | tr -d '\r\n' >"$out" || it_fail "mikey build $type $from -> $to"
+	[ -s "$out" ] || it_fail "mikey build $type: empty"
 }
 
 krr_csk() { # USER

@@ -7,6 +7,8 @@
 #    KRR (schema-valid, xmlsec1 verifies it with the demo certificate), the MCX server gets nothing;
 #  - case D: a GMK in a group notification (NOTIFY, application/mikey body) from the MCX server to
 #    a client whose receiver KMS is refused: 488 + KRR, the client gets nothing;
+#  - a PCK with hidden identities (E.7): the initiator comes from the SIP From, 488 + KRR naming it;
+#  - the PCK offer over UDP without Content-Length is examined all the same;
 #  - acceptable PCK / GMK go through; a malformed MIKEY in an SDP gets 400 and goes nowhere.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/csk_lib.sh"
@@ -48,6 +50,23 @@ krr_has krr-a-pck '^receiver-list=ANY$' "$out"
 krr_has krr-a-pck "^creator=$CSK_PROXY\$" "$out"
 sleep 0.5
 [ "$(krr_uas_received a-mcx INVITE)" = 0 ] || it_fail "case A PCK: the MCX server received the INVITE"
+kill "$KRR_UAS_PID" 2>/dev/null
+
+# ---- hidden identities (E.7): the initiator is taken from From, the receiver from To ----
+krr_mikey "$IT_DIR/pck-eve-h.b64" eve sip:bob@example.org PCK --hide-ids
+"$MCSEC" mikey decode "$IT_DIR/pck-eve-h.b64" | grep -q "eve@example.org" && it_fail "the hidden PCK names eve"
+krr_sdp "$IT_DIR/pck-eve-h.sdp" "$IT_DIR/pck-eve-h.b64"
+krr_uas ah-mcx "$MCX_PORT" INVITE 603
+krr_uac a-hidden "$UAC_PORT" INVITE sip:bob@example.org application/sdp "$IT_DIR/pck-eve-h.sdp" 488 eve ||
+	it_fail "case A hidden PCK: no 488"
+krr_reply_body a-hidden 488 "$IT_DIR/krr-a-hidden.xml"
+krr_valid "$IT_DIR/krr-a-hidden.xml"
+out="$(krr_top "$IT_DIR/krr-a-hidden.xml")"
+krr_has krr-a-hidden '^initiator=sip:eve@example.org$' "$out"
+krr_has krr-a-hidden '^receiver=sip:bob@example.org$' "$out"
+krr_has krr-a-hidden '^initiator-list=kms.fire.example.org,kms.mig.example.org$' "$out"
+sleep 0.5
+[ "$(krr_uas_received ah-mcx INVITE)" = 0 ] || it_fail "case A hidden: forwarded"
 kill "$KRR_UAS_PID" 2>/dev/null
 
 # ---- the same over UDP without Content-Length (the body is the rest of the datagram) ----
@@ -120,8 +139,8 @@ sleep 0.5
 kill "$KRR_UAS_PID" 2>/dev/null
 
 kam_rpc mcsec.stats >"$IT_DIR/stats.txt"
-[ "$(krr_stat mikey_seen)" -ge 6 ] || it_fail "mikey_seen counter"
+[ "$(krr_stat mikey_seen)" -ge 7 ] || it_fail "mikey_seen counter"
 [ "$(krr_stat mikey_bad)" -ge 1 ] || it_fail "mikey_bad counter"
-grep -A5 "krr_created" "$IT_DIR/stats.txt" | grep -q "A: 3" || { cat "$IT_DIR/stats.txt" >&2; it_fail "created A counter"; }
+grep -A5 "krr_created" "$IT_DIR/stats.txt" | grep -q "A: 4" || { cat "$IT_DIR/stats.txt" >&2; it_fail "created A counter"; }
 grep -A5 "krr_created" "$IT_DIR/stats.txt" | grep -q "D: 1" || it_fail "created D counter"
 it_log "PASS krr_generate"
