@@ -84,7 +84,7 @@ protect_sipp_scenario "$PROTECT_DIR/protect_bench_uas.xml" "$IT_DIR/uas-plain.xm
 protect_sipp_scenario "$PROTECT_DIR/protect_bench_uac.xml" "$IT_DIR/uac-prot.xml" "$SIGNED_CT" \
 	"$IT_DIR/signed.body" "SignatureValue" "$MCPTT_CT" "$IT_DIR/rinfo1.xml" || it_fail "scenario"
 protect_sipp_scenario "$PROTECT_DIR/protect_bench_uas.xml" "$IT_DIR/uas-prot.xml" "$SIGNED_CT" \
-	"$IT_DIR/signed.body" "<mcpttURI>$GRP</mcpttURI>" "$MCPTT_CT" "$IT_DIR/rinfo1.xml" ||
+	"$IT_DIR/signed.body" "mcpttURI.$GRP./mcpttURI" "$MCPTT_CT" "$IT_DIR/rinfo1.xml" ||
 	it_fail "scenario"
 
 run_phase() { # NAME
