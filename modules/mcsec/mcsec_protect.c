@@ -380,6 +380,9 @@ static int refuse(sip_msg_t *msg, int cls, const char *dir, const char *who,
 			atomic_inc(&cnt->refused_internal);
 			st = 500;
 			reason = "Server Internal Error (XML protection)";
+			LM_ERR("XML %s: internal error (%s%s%s)\n", dir,
+					err ? mcsec_strerror(err) : "", err && detail ? ": " : "",
+					detail ? detail : "");
 			break;
 	}
 	if(msg->first_line.type == SIP_REPLY) {
