@@ -701,6 +701,36 @@ out:
 
 /* ---- protect ---- */
 
+/* 1 when the policy would change the body (an item to encrypt or integrity
+ * required), 0 when it passes unchanged, -1 on error: the library's own
+ * decision, taken with a throw-away key whose output is discarded */
+static int needs_protection(body_ctx_t *b)
+{
+	mcsec_xml_keys_t tk;
+	uint8_t k[16];
+	char *out = NULL, *oct = NULL;
+	size_t out_len = 0;
+	int rc, ret;
+
+	if(RAND_bytes(k, sizeof(k)) != 1)
+		return -1;
+	rc = mcsec_xml_keys_init(&tk, k, sizeof(k), 0, "-", 1, 1);
+	OPENSSL_cleanse(k, sizeof(k));
+	if(rc != MCSEC_OK)
+		return -1;
+	rc = mcsec_xml_body_protect(b->body.s, (size_t)b->body.len, b->ctype,
+			mcsec_upload_xml_policy(), &tk, &out, &out_len, &oct);
+	mcsec_xml_keys_clear(&tk);
+	if(rc != MCSEC_OK)
+		ret = 1; /* refuse what the library cannot process either */
+	else
+		ret = !(out_len == (size_t)b->body.len
+				&& !memcmp(out, b->body.s, out_len) && !strcmp(oct, b->ctype));
+	free(out);
+	free(oct);
+	return ret;
+}
+
 static int do_protect(sip_msg_t *msg, str *peer, str *client)
 {
 	body_ctx_t b;
@@ -738,9 +768,17 @@ static int do_protect(sip_msg_t *msg, str *peer, str *client)
 			return refuse(msg, R_MALFORMED, "protection", NULL, 0,
 					"no destination identity");
 		snprintf(who, sizeof(who), "%.*s", did.len, did.s);
-		if(!mcsec_csk_store_lookup(did.s, did.len, 0, 0, &bd))
-			return refuse(msg, R_NO_KEY, "protection", who, 0,
-					"no CSK for the destination client");
+		if(!mcsec_csk_store_lookup(did.s, did.len, 0, 0, &bd)) {
+			/* no CSK: only a body the policy leaves untouched (nothing to
+			 * encrypt, no integrity required) may go out in clear */
+			rc = needs_protection(&b);
+			if(rc == 0) {
+				atomic_inc(&cnt->passthrough);
+				return 2;
+			}
+			return refuse(msg, rc < 0 ? R_INTERNAL : R_NO_KEY, "protection",
+					who, 0, "no CSK for the destination client");
+		}
 		rc = keys_for_binding(&bd, &keys);
 		mcsec_csk_binding_clear(&bd);
 	}

@@ -215,6 +215,15 @@ protect_mcx_uac MESSAGE "sip:carol@127.0.0.1:$CLIENT_PORT" "sip:carol@example.or
 	"$IT_DIR/text.body" 200 "SIP/2.0 200" || it_fail "text/plain to a client without CSK: no 200"
 sleep 0.2
 grep -q "plain text for carol" "$IT_DIR/client-request.raw" || it_fail "text/plain body not forwarded"
+# ... and XML the policy leaves untouched (nothing to encrypt, no integrity) goes out as is
+printf '<?xml version="1.0"?>\n<poc-settings xmlns="urn:oma:xml:poc:poc-settings"><entity id="carol"/></poc-settings>\n' \
+	>"$IT_DIR/settings.xml"
+protect_client_uas "$CLIENT_PORT" "$IT_DIR"
+protect_mcx_uac MESSAGE "sip:carol@127.0.0.1:$CLIENT_PORT" "sip:carol@example.org" \
+	application/poc-settings+xml "$IT_DIR/settings.xml" 200 "SIP/2.0 200" ||
+	it_fail "XML the policy does not cover, to a client without CSK: no 200"
+sleep 0.2
+grep -q '<entity id="carol"/>' "$IT_DIR/client-request.raw" || it_fail "uncovered XML not forwarded as is"
 
 # --- replies: 200 with XML from the client (protected by alice) -> the MCX server gets it plain
 protect_info "$IT_DIR/rinfo.xml" "sip:reply-grp-$RANDOM@example.org" "sip:alice@example.org"
