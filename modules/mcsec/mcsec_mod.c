@@ -342,17 +342,25 @@ static int mod_init(void)
 	return 0;
 }
 
-static int child_init(int rank)
+/* 1 once this process is known to be an async task worker with its policy set */
+static int async_sched_done = 0;
+
+/* The CSK upload crypto runs in the core's async task workers: they yield the CPU
+ * to the SIP workers (modparams async_sched, async_nice), so signalling keeps
+ * flowing while uploads saturate the workers.  Called from child_init and again
+ * from each fresh upload: the core's fork_process() writes the process
+ * description (how an async worker is recognised) only after the child may have
+ * run child_init, so the first call can miss it. */
+void mcsec_async_sched_apply(void)
 {
 	struct sched_param sp;
 	int pol;
 
-	/* The CSK upload crypto runs in the core's async task workers: they yield the CPU
-	 * to the SIP workers (modparams async_sched, async_nice), so signalling keeps
-	 * flowing while uploads saturate the workers. */
-	if(rank != PROC_RPC || process_no < 0
+	if(async_sched_done || process_no < 0 || pt == NULL
+			|| pt[process_no].pid != getpid()
 			|| strstr(pt[process_no].desc, "Async Task Worker") == NULL)
-		return 0;
+		return;
+	async_sched_done = 1;
 	if(mcsec_async_sched != MCSEC_SCHED_OTHER) {
 		/* SCHED_IDLE: any runnable SIP worker preempts the worker at once;
 		 * SCHED_BATCH: no wakeup preemption of others by this worker */
@@ -369,6 +377,12 @@ static int child_init(int rank)
 			LM_WARN("async worker: setpriority(%d): %s\n", mcsec_async_nice,
 					strerror(errno));
 	}
+}
+
+static int child_init(int rank)
+{
+	if(rank == PROC_RPC)
+		mcsec_async_sched_apply();
 	return 0;
 }
 

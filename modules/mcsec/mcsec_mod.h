@@ -94,5 +94,8 @@ const struct mcsec_xml_policy *mcsec_upload_xml_policy(void);
 size_t mcsec_upload_ncerts(void);
 size_t mcsec_upload_nkeysets(void);
 int mcsec_csk_upload_run(struct sip_msg *msg, int cached_only, str *candidate);
+/* scheduling of an async task worker (modparams async_sched, async_nice);
+ * no-op elsewhere and after the first effective call */
+void mcsec_async_sched_apply(void);
 
 #endif

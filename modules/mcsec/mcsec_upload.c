@@ -586,6 +586,7 @@ int mcsec_csk_upload_run(sip_msg_t *msg, int cached_only, str *candidate)
 		ret = 3;
 		goto out;
 	}
+	mcsec_async_sched_apply(); /* once per process; see mcsec_mod.c */
 
 	/* TS 33.180 5.4 / 5.2: verify and extract (freshness, KMS, ECCSI,
 	 * purpose CSK, receiver = one of our identities, SAKKE) */
