@@ -21,8 +21,8 @@ ev="$(sed -n 's/^eccsi_verify_us=//p' "$crypto_out")"
 sd="$(sed -n 's/^sakke_decap_us=//p' "$crypto_out")"
 cores="$(nproc)"
 ceiling="$(/usr/bin/python3 -c "print('%.0f' % ($cores * 1e6 / ($ev + $sd)))")"
-echo "csk_crypto_us_per_upload=$(/usr/bin/python3 -c "print('%.1f' % ($ev + $sd))")"
-echo "csk_crypto_ceiling_per_s=$ceiling"
+echo "csk_tool_crypto_us_per_upload=$(/usr/bin/python3 -c "print('%.1f' % ($ev + $sd))")"
+echo "csk_tool_crypto_ceiling_per_s=$ceiling"
 
 export IT_BASE="$TOP/build/bench"
 export MCSEC_CHILDREN="${MCSEC_CHILDREN:-4}" MCSEC_DEBUG=1 KAM_SHM_MB=1024 KAM_PKG_MB=16
@@ -36,7 +36,13 @@ csk_keys
 csk_gen_build
 N="${MCSEC_BENCH_CSK_UPLOADS:-5000}"
 csk_gen "$IT_DIR/fresh.csv" "$N"
-kam_start >&2 || { echo "bench-csk: kamailio did not start" >&2; exit 1; }
+# the memory manager of make run (scripts/run.sh: MCSEC_MEM_MANAGER, default tlsf); extra
+# Kamailio arguments for experiments in MCSEC_BENCH_KAM_ARGS (e.g. -A 'MCSEC_ASYNC_SCHED="idle"')
+mm="${MCSEC_MEM_MANAGER:-tlsf}"
+echo "csk_mem_manager=$mm"
+# shellcheck disable=SC2086
+kam_start -x "$mm" -X "$mm" ${MCSEC_BENCH_KAM_ARGS:-} >&2 ||
+	{ echo "bench-csk: kamailio did not start" >&2; exit 1; }
 
 kam_ticks() {
 	local t=0 p s
@@ -50,26 +56,98 @@ kam_ticks() {
 	echo "$t"
 }
 HZ="$(getconf CLK_TCK)"
-ping() { /usr/bin/python3 "$TOP/tests/integration/options_ping.py" "127.0.0.1:$KAM_PORT" "$1" 5 "$2"; }
+# the machine is shared (other sessions' processes are invisible to ps but show in /proc/stat):
+# busy and total ticks of all CPUs, to report how busy the machine was and to start the
+# measured runs when it is quiet (at most MCSEC_BENCH_QUIET_WAIT seconds of waiting)
+sys_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8+$9; exit}' /proc/stat; }
+busy_pct() { # "busy0 total0" "busy1 total1"
+	set -- $1 $2
+	/usr/bin/python3 -c "print('%.0f' % (100.0 * ($3 - $1) / max($4 - $2, 1)))"
+}
+wait_quiet() { # label
+	local t0 a b p waited=0 max="${MCSEC_BENCH_QUIET_WAIT:-90}" lim="${MCSEC_BENCH_QUIET_PCT:-20}"
+	t0="$(date +%s)"
+	while :; do
+		a="$(sys_ticks)"
+		sleep 2
+		b="$(sys_ticks)"
+		p="$(busy_pct "$a" "$b")"
+		waited=$(($(date +%s) - t0))
+		[ "$p" -le "$lim" ] || [ "$waited" -ge "$max" ] && break
+	done
+	echo "csk_${1}_machine_busy_before_pct=$p"
+	echo "csk_${1}_waited_for_quiet_s=$waited"
+}
+child_ticks() { # CPU of this script's reaped children (SIPp peers, pinger)
+	local s
+	s="$(cat /proc/$$/stat)"
+	s="${s##*) }"
+	# shellcheck disable=SC2086
+	set -- $s
+	echo $((${14} + ${15}))
+}
+ping() { # SECONDS PREFIX [RTT-FILE]: one OPTIONS every 5 ms
+	/usr/bin/python3 "$TOP/tests/integration/options_ping.py" "127.0.0.1:$KAM_PORT" "$1" 5 "$2" ${3:+"$3"}
+}
+p99() { # RTT files... -> p99 in ms of all samples pooled (same rank rule as options_ping.py)
+	cat "$@" | /usr/bin/python3 -c "
+import sys
+r = sorted(float(x) for x in sys.stdin if x.strip())
+print('%.3f' % r[min(len(r) - 1, int(round(0.99 * len(r) + 0.5)) - 1)] if r else 'nan')"
+}
 
-# ---- OPTIONS idle
-ping 5 options_idle | tee "$IT_DIR/ping-idle.txt"
+# ---- OPTIONS idle: before and after the saturation run, pooled, so that the baseline sees the
+# same (shared-machine) noise as the loaded run; the same tool, rate and message as under load
+wait_quiet idle
+ping 6 options_idle_before "$IT_DIR/rtt-idle-1.txt" | tee "$IT_DIR/ping-idle.txt"
 
 # ---- fresh uploads at saturation, OPTIONS meanwhile
+wait_quiet fresh
 csk_uas uas_plain.xml REGISTER -buff_size 4194304 -timeout 600s
 offered=$((2 * ceiling))
-ping_secs=$((N / (ceiling > 0 ? ceiling : 100) + 2))
-ping "$ping_secs" options_saturated >"$IT_DIR/ping-sat.txt" &
+# the pinger runs for exactly the saturation run (stopped by a file when the UAC is done)
+rm -f "$IT_DIR/sat-done"
+OPTIONS_PING_STOP_FILE="$IT_DIR/sat-done" ping 300 options_saturated "$IT_DIR/rtt-sat.txt" >"$IT_DIR/ping-sat.txt" &
 ping_pid=$!
 IT_BG_PIDS+=("$ping_pid")
+# the async task workers (core.psx descriptions), to split Kamailio's CPU between them and the
+# SIP workers (+ timers, main)
+apids="$(kam_rpc core.psx | awk '/PID:/{p=$2} /DSC:/ && /Async Task/{print p}')"
+pid_ticks() { # PIDS... -> utime+stime
+	local t=0 p s
+	for p in "$@"; do
+		s="$(cat "/proc/$p/stat" 2>/dev/null)" || continue
+		s="${s##*) }"
+		# shellcheck disable=SC2086
+		set -- $s
+		t=$((t + ${12} + ${13}))
+	done
+	echo "$t"
+}
+# shellcheck disable=SC2086
+a0="$(pid_ticks $apids)"
 w0=$(date +%s%6N)
 k0="$(kam_ticks)"
+s0="$(sys_ticks)"
+c0="$(child_ticks)"
 csk_uac uac_csk_upload.xml REGISTER 200 OK "$IT_DIR/fresh.csv" -r "$offered" -m "$N" -l 40 \
 	-buff_size 4194304 -recv_timeout 20000 -timeout 300s
 w1=$(date +%s%6N)
 k1="$(kam_ticks)"
+# shellcheck disable=SC2086
+a1="$(pid_ticks $apids)"
+s1="$(sys_ticks)"
+touch "$IT_DIR/sat-done"
 wait "$ping_pid"
 cat "$IT_DIR/ping-sat.txt"
+kill "$UAS_PID" 2>/dev/null
+wait "$UAS_PID" 2>/dev/null
+c1="$(child_ticks)"
+# the async workers' scheduling class and niceness (ps: TS normal, B batch, IDL idle)
+# shellcheck disable=SC2086
+echo "csk_async_worker_sched=$(ps -o cls=,ni= -p "$(echo $apids | tr ' ' ,)" | awk '{print $1 "/" $2}' | sort -u | tr '\n' ' ' | sed 's/ $//')"
+ping 6 options_idle_after "$IT_DIR/rtt-idle-2.txt" | tee -a "$IT_DIR/ping-idle.txt"
+echo "options_idle_p99_ms=$(p99 "$IT_DIR/rtt-idle-1.txt" "$IT_DIR/rtt-idle-2.txt")" | tee -a "$IT_DIR/ping-idle.txt"
 out="$(ls "$IT_DIR"/sipp-uac-uac_csk_upload-*.out | head -1)"
 ok="$(sipp_count "$out" "Successful call")"
 failed="$(sipp_count "$out" "Failed call")"
@@ -77,18 +155,46 @@ rate=$((ok * 1000000 / (w1 - w0)))
 echo "csk_fresh_uploads_ok=$ok"
 echo "csk_fresh_uploads_failed=$failed"
 echo "csk_fresh_upload_rate_per_s=$rate"
-echo "csk_fresh_upload_rate_vs_ceiling=$(/usr/bin/python3 -c "print('%.2f' % ($rate / $ceiling))")"
+# The ceiling, cores / (eccsi_verify + sakke_decap), with the crypto cost measured where and
+# when it ran: the async workers time each MIKEY verification + extraction (thread CPU clock,
+# mcsec.upload_cpu) during this run. The same code's cost varies by up to 3x on this shared
+# machine from one minute to the next (CPU contention from the other sessions), so a figure
+# from `mcsec bench crypto` minutes earlier is printed for reference only (..._tool_...).
+ucpu="$(kam_rpc mcsec.upload_cpu)"
+xus="$(echo "$ucpu" | sed -n 's/^[[:space:]]*crypto_us_avg: \([0-9.]*\)$/\1/p')"
+uus="$(echo "$ucpu" | sed -n 's/^[[:space:]]*upload_us_avg: \([0-9.]*\)$/\1/p')"
+xn="$(echo "$ucpu" | sed -n 's/^[[:space:]]*fresh_uploads: \([0-9]*\)$/\1/p')"
+inceil="$(/usr/bin/python3 -c "print('%.0f' % ($cores * 1e6 / max(float('${xus:-0}'), 1e-9)))")"
+echo "csk_inrun_fresh_uploads=${xn:-0}"
+echo "csk_inrun_crypto_us_per_upload=${xus:-nan}"
+echo "csk_inrun_upload_call_us=${uus:-nan}"
+echo "csk_inrun_crypto_ceiling_per_s=$inceil"
+echo "csk_fresh_upload_rate_vs_ceiling=$(/usr/bin/python3 -c "print('%.2f' % ($rate / max($inceil, 1)))")"
+echo "csk_fresh_upload_rate_vs_tool_ceiling=$(/usr/bin/python3 -c "print('%.2f' % ($rate / $ceiling))")"
 # CPU-bound view (independent of what else runs on the machine): Kamailio CPU per fresh upload,
 # and the rate its cores would give at that cost, against the crypto ceiling
 fcpu="$(/usr/bin/python3 -c "print('%.1f' % (($k1 - $k0) * 1e6 / $HZ / max(${ok:-0}, 1)))")"
 echo "csk_fresh_kamailio_cpu_us_per_upload=$fcpu"
-echo "csk_fresh_cpu_bound_rate_vs_ceiling=$(/usr/bin/python3 -c "print('%.2f' % ($cores * 1e6 / $fcpu / $ceiling))")"
+# where it goes: the async workers (crypto + the rest of mcsec_csk_upload() + relaying the
+# request) and the other processes (SIP workers: receive, cheap checks, hand-off, the reply)
+echo "csk_fresh_async_workers_cpu_us_per_upload=$(/usr/bin/python3 -c "print('%.1f' % (($a1 - $a0) * 1e6 / $HZ / max(${ok:-0}, 1)))")"
+echo "csk_fresh_other_procs_cpu_us_per_upload=$(/usr/bin/python3 -c "print('%.1f' % ((($k1 - $k0) - ($a1 - $a0)) * 1e6 / $HZ / max(${ok:-0}, 1)))")"
+echo "csk_fresh_cpu_bound_rate_vs_ceiling=$(/usr/bin/python3 -c "print('%.2f' % ($cores * 1e6 / $fcpu / max($inceil, 1)))")"
+# the whole machine (all sessions) and Kamailio's share of it during the saturation run
+echo "csk_fresh_machine_busy_pct=$(busy_pct "$s0" "$s1")"
+kpct="$(/usr/bin/python3 -c "print('%.0f' % (100.0 * ($k1 - $k0) / $HZ / (($w1 - $w0) / 1e6) / $cores))")"
+tpct="$(/usr/bin/python3 -c "print('%.0f' % (100.0 * ($c1 - $c0) / $HZ / (($w1 - $w0) / 1e6) / $cores))")"
+echo "csk_fresh_kamailio_cpu_pct=$kpct"
+# the SIPp client and server and the pinger (they share the 2 cores with Kamailio)
+echo "csk_fresh_bench_tools_cpu_pct=$tpct"
+# what is left: other sessions on this machine
+echo "csk_fresh_other_load_pct=$(($(busy_pct "$s0" "$s1") - kpct - tpct))"
 echo "csk_load_average=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' ,)"
 idle99="$(sed -n 's/^options_idle_p99_ms=//p' "$IT_DIR/ping-idle.txt")"
 sat99="$(sed -n 's/^options_saturated_p99_ms=//p' "$IT_DIR/ping-sat.txt")"
 echo "csk_options_p99_added_ms=$(/usr/bin/python3 -c "print('%.3f' % ($sat99 - $idle99))")"
-kill "$UAS_PID" 2>/dev/null
-wait "$UAS_PID" 2>/dev/null
+
+[ -n "${MCSEC_BENCH_CSK_FRESH_ONLY:-}" ] && exit 0
 
 # ---- cached refresh vs plain relay, same rate and duration
 R="${MCSEC_BENCH_CSK_REFRESH_RATE:-1000}"

@@ -41,7 +41,9 @@ export MCSEC_CHILDREN="${MCSEC_CHILDREN:-4}" MCSEC_DEBUG=1 KAM_SHM_MB=1024 KAM_P
 # shellcheck source=tests/integration/lib.sh
 . "$TOP/tests/integration/lib.sh"
 it_init relay_register >/dev/null 2>&1
-kam_start >&2 || { echo "bench: kamailio did not start" >&2; exit 1; }
+# the memory manager of make run (scripts/run.sh: MCSEC_MEM_MANAGER, default tlsf)
+kam_start -x "${MCSEC_MEM_MANAGER:-tlsf}" -X "${MCSEC_MEM_MANAGER:-tlsf}" >&2 ||
+	{ echo "bench: kamailio did not start" >&2; exit 1; }
 
 SECS="${MCSEC_BENCH_SECONDS:-20}"
 [ "$SECS" -gt 20 ] && SECS=20

@@ -101,6 +101,9 @@ echo "run: XML protection policy ${MCSEC_XML_POLICY:-built-in}" >&2
 
 # exec: Kamailio becomes this process, so SIGINT/SIGTERM reach its main process, which stops
 # every child it forked
+# memory manager for shm and pkg (MCSEC_MEM_MANAGER: tlsf, qm or fm): tlsf by default, as in
+# make bench; Debian's qm (debug build) cost about a fifth of the SIP workers' CPU under CSK uploads
+mm="${MCSEC_MEM_MANAGER:-tlsf}"
 exec /usr/sbin/kamailio -f "$TOP/cfg/kamailio-cs-proxy.cfg" -DD -E \
 	-P "$KAM_PIDFILE" -Y "$KAM_RUNDIR" -m "${MCSEC_SHM_MB:-256}" -M "${MCSEC_PKG_MB:-16}" \
-	"${KAM_DEFINES[@]}" "${xml_defs[@]}"
+	-x "$mm" -X "$mm" "${KAM_DEFINES[@]}" "${xml_defs[@]}"

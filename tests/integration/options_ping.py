@@ -2,8 +2,11 @@
 """OPTIONS pinger: sends an OPTIONS to the proxy itself every INTERVAL ms for SECONDS and prints
 sent, answered and latency percentiles (ms) as name=value lines. Each ping is one transaction
 (own branch); a ping not answered within 2 s counts as lost. Usage:
-  options_ping.py HOST:PORT SECONDS INTERVAL_MS [PREFIX]
+  options_ping.py HOST:PORT SECONDS INTERVAL_MS [PREFIX [RTT-FILE]]
+RTT-FILE (optional) receives every round-trip time in ms, one per line (to pool runs).
+Environment OPTIONS_PING_STOP_FILE: stop sending as soon as that file exists (end of a load run).
 """
+import os
 import select
 import socket
 import sys
@@ -22,8 +25,11 @@ def main():
     sent = 0
     t_end = time.monotonic() + secs
     t_next = time.monotonic()
+    stop_file = os.environ.get("OPTIONS_PING_STOP_FILE")
     while True:
         now = time.monotonic()
+        if stop_file and now < t_end and os.path.exists(stop_file):
+            t_end = now
         if now >= t_next and now < t_end:
             br = "z9hG4bK" + uuid.uuid4().hex[:16]
             msg = (f"OPTIONS sip:{host}:{port} SIP/2.0\r\n"
@@ -48,6 +54,9 @@ def main():
                         rtts.append((t - pending.pop(br)) * 1000.0)
                     break
     rtts.sort()
+    if len(sys.argv) > 5:
+        with open(sys.argv[5], "w") as f:
+            f.write("".join(f"{r:.4f}\n" for r in rtts))
 
     def pct(p):
         return rtts[min(len(rtts) - 1, int(round(p / 100.0 * len(rtts) + 0.5)) - 1)] if rtts else float("nan")
