@@ -27,6 +27,8 @@ echo "csk_tool_crypto_ceiling_per_s=$ceiling"
 export IT_BASE="$TOP/build/bench"
 export MCSEC_CHILDREN="${MCSEC_CHILDREN:-4}" MCSEC_DEBUG=1 KAM_SHM_MB=1024 KAM_PKG_MB=16
 export MCSEC_ASYNC_WORKERS="${MCSEC_ASYNC_WORKERS:-$cores}"
+# the SIPp UAS does not trace every message (harness CPU, not the proxy's)
+export CSK_UAS_TRACE=0
 # shellcheck source=tests/integration/lib.sh
 . "$TOP/tests/integration/lib.sh"
 # shellcheck source=tests/integration/csk_lib.sh

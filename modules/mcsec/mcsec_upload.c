@@ -18,6 +18,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
 #include "core/data_lump.h"
 #include "core/data_lump_rpl.h"
 #include "core/dprint.h"
@@ -333,13 +336,105 @@ static int replay_key(const mcsec_mikey_msg_t *m, uint8_t key[32])
 	return mcsec_csk_digest(buf, n, key);
 }
 
-/* decrypt the rest and rewrite the message; 0 or an mcsec error */
+/* ---- refreshes: decrypted bodies remembered per process ----
+ * A refresh REGISTER usually repeats the body of the upload, so the SIP
+ * worker that recognised it (I_MESSAGE digest found in the CSK store, i.e.
+ * the binding is live) reuses the decryption of an identical body instead
+ * of parsing and decrypting the XML again.  Key: SHA-256 over the CSK, its
+ * CSK-ID, the MC service ID, the Content-Type and the encrypted body, so an
+ * entry serves only that body under that very key; a revoked or replaced
+ * binding is no longer found in the store and never reaches the cache.  The
+ * plaintext (access token, MC service ID; no key material) is cleansed when
+ * an entry is replaced. */
+#define DEC_CACHE_N 32
+#define DEC_CACHE_MAX_BODY 16384 /* larger bodies are not remembered */
+
+typedef struct dec_cache_entry
+{
+	uint8_t key[32];
+	char *out; /* pkg: decrypted body, then its Content-Type, NUL each */
+	size_t out_len;
+	size_t alloc;
+	time_t expires;
+} dec_cache_entry_t;
+
+static dec_cache_entry_t dec_cache[DEC_CACHE_N];
+static unsigned dec_cache_next = 0;
+
+static int dec_cache_key(mcsec_csk_body_t *cb, const uint8_t csk[16],
+		uint32_t csk_id, const char *mcx, size_t mcx_len, uint8_t key[32])
+{
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	uint8_t id[4] = {(uint8_t)(csk_id >> 24), (uint8_t)(csk_id >> 16),
+			(uint8_t)(csk_id >> 8), (uint8_t)csk_id};
+	uint8_t l[4];
+	unsigned int dl = 0;
+	int ok;
+
+	if(!c)
+		return -1;
+	ok = EVP_DigestInit_ex(c, EVP_sha256(), NULL)
+		 && EVP_DigestUpdate(c, csk, 16) && EVP_DigestUpdate(c, id, 4);
+	/* length-prefixed fields: no two inputs share an encoding */
+	l[0] = (uint8_t)(mcx_len >> 8);
+	l[1] = (uint8_t)mcx_len;
+	ok = ok && EVP_DigestUpdate(c, l, 2) && EVP_DigestUpdate(c, mcx, mcx_len);
+	l[0] = (uint8_t)(strlen(cb->rest_ctype) >> 8);
+	l[1] = (uint8_t)strlen(cb->rest_ctype);
+	ok = ok && EVP_DigestUpdate(c, l, 2)
+		 && EVP_DigestUpdate(c, cb->rest_ctype, strlen(cb->rest_ctype));
+	ok = ok && EVP_DigestUpdate(c, cb->rest, cb->rest_len)
+		 && EVP_DigestFinal_ex(c, key, &dl) && dl == 32;
+	EVP_MD_CTX_free(c);
+	return ok ? 0 : -1;
+}
+
+static dec_cache_entry_t *dec_cache_find(const uint8_t key[32], time_t now)
+{
+	for(int i = 0; i < DEC_CACHE_N; i++)
+		if(dec_cache[i].out && dec_cache[i].expires > now
+				&& CRYPTO_memcmp(dec_cache[i].key, key, 32) == 0)
+			return &dec_cache[i];
+	return NULL;
+}
+
+static void dec_cache_put(const uint8_t key[32], const char *out,
+		size_t out_len, const char *oct, time_t expires)
+{
+	dec_cache_entry_t *e = &dec_cache[dec_cache_next++ % DEC_CACHE_N];
+	size_t ctl = strlen(oct), need = out_len + ctl + 2;
+
+	if(out_len > DEC_CACHE_MAX_BODY)
+		return;
+	if(e->out) {
+		OPENSSL_cleanse(e->out, e->alloc);
+		pkg_free(e->out);
+		e->out = NULL;
+	}
+	e->out = pkg_malloc(need);
+	if(!e->out)
+		return; /* only an optimisation */
+	memcpy(e->out, out, out_len);
+	e->out[out_len] = '\0';
+	memcpy(e->out + out_len + 1, oct, ctl + 1);
+	e->out_len = out_len;
+	e->alloc = need;
+	e->expires = expires;
+	memcpy(e->key, key, 32);
+}
+
+/* decrypt the rest and rewrite the message; 0 or an mcsec error.
+ * cache_until > 0 (refresh of a live binding): reuse / remember the
+ * decryption of an identical body until then */
 static int finish_body(sip_msg_t *msg, str *body, mcsec_csk_body_t *cb,
-		const uint8_t csk[16], uint32_t csk_id, const char *mcx, size_t mcx_len)
+		const uint8_t csk[16], uint32_t csk_id, const char *mcx, size_t mcx_len,
+		time_t cache_until)
 {
 	char *out = NULL, *oct = NULL;
 	size_t out_len = 0;
-	int rc;
+	uint8_t key[32];
+	dec_cache_entry_t *e;
+	int rc, cache = 0;
 
 	if(!cb->rest) {
 		/* only the MIKEY part was there: forward with no body */
@@ -347,16 +442,34 @@ static int finish_body(sip_msg_t *msg, str *body, mcsec_csk_body_t *cb,
 					   ? MCSEC_ERR_INTERNAL
 					   : MCSEC_OK;
 	}
+	if(cache_until > 0 && cb->rest_len <= DEC_CACHE_MAX_BODY
+			&& dec_cache_key(cb, csk, csk_id, mcx, mcx_len, key) == 0) {
+		cache = 1;
+		if((e = dec_cache_find(key, time(NULL))) != NULL) {
+			rc = mcsec_sip_rewrite_body(
+						 msg, body, e->out, e->out_len, e->out + e->out_len + 1)
+								 < 0
+						 ? MCSEC_ERR_INTERNAL
+						 : MCSEC_OK;
+			OPENSSL_cleanse(key, sizeof(key));
+			return rc;
+		}
+	}
 	mcsec_sip_xml_ready();
 	rc = mcsec_csk_body_decrypt(cb->rest, cb->rest_len, cb->rest_ctype, csk,
 			csk_id, mcx, mcx_len, mcsec_raw_xpk, mcsec_policy, &out, &out_len,
 			&oct);
 	if(rc != MCSEC_OK)
-		return rc;
+		goto done;
 	if(mcsec_sip_rewrite_body(msg, body, out, out_len, oct) < 0)
 		rc = MCSEC_ERR_INTERNAL;
+	else if(cache)
+		dec_cache_put(key, out, out_len, oct, cache_until);
+	OPENSSL_cleanse(out, out_len);
 	free(out);
 	free(oct);
+done:
+	OPENSSL_cleanse(key, sizeof(key));
 	return rc;
 }
 
@@ -562,7 +675,8 @@ int mcsec_csk_upload_run(sip_msg_t *msg, int cached_only, str *candidate)
 					msg, MCSEC_ERR_REPLAYED, "I_MESSAGE bound to another IMPU");
 			goto out;
 		}
-		rc = finish_body(msg, &body, &cb, b.csk, b.csk_id, mcx, mcx_len);
+		rc = finish_body(
+				msg, &body, &cb, b.csk, b.csk_id, mcx, mcx_len, b.expires);
 		if(rc != MCSEC_OK) {
 			ret = upload_fail(msg, rc, "XML decryption");
 			goto out;
@@ -623,7 +737,7 @@ int mcsec_csk_upload_run(sip_msg_t *msg, int cached_only, str *candidate)
 			goto out;
 		}
 	}
-	rc = finish_body(msg, &body, &cb, res.key, res.key_id, mcx, mcx_len);
+	rc = finish_body(msg, &body, &cb, res.key, res.key_id, mcx, mcx_len, 0);
 	if(rc != MCSEC_OK) {
 		ret = upload_fail(msg, rc, "XML decryption");
 		goto out;

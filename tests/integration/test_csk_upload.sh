@@ -2,7 +2,8 @@
 # CSK upload through a real Kamailio (TS 33.180 5.4, 9.2.1.3, I.3.4, I.3.5): REGISTER, PUBLISH and
 # SUBSCRIBE with a fresh I_MESSAGE and encrypted mcptt-info reach the SIPp UAS (MCX server)
 # without the MIKEY part and with the access token / MC service ID in clear; mcsec.clients lists
-# the binding with its CSK-ID; a refresh with the same I_MESSAGE costs no decapsulation; a second
+# the binding with its CSK-ID; a refresh with the same I_MESSAGE costs no decapsulation (and a
+# worker reuses the body it decrypted before; not after a revoke); a second
 # proxy identity keeps both bindings (counted); de-REGISTER removes the client's bindings.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/csk_lib.sh"
@@ -13,7 +14,7 @@ kam_start || it_fail "kamailio did not start"
 # --- REGISTER
 csk_upload "$IT_DIR/reg" alice
 . "$IT_DIR/reg.env"
-csk_uas uas_csk_upload.xml REGISTER -m 2
+csk_uas uas_csk_upload.xml REGISTER -m 5
 csk_uac uac_csk_upload.xml REGISTER 200 OK "$IT_DIR/reg.csv" -m 1 || it_fail "REGISTER: no 200"
 out="$(kam_rpc mcsec.clients)"
 echo "$out" >&2
@@ -24,12 +25,16 @@ echo "$out" | grep -q "proxy_id: $CSK_PROXY" || it_fail "proxy identity not list
 [ "$(csk_stat decapsulations)" = 1 ] || it_fail "decapsulations != 1"
 [ "$(csk_stat cache_hits)" = 0 ] || it_fail "cache_hits != 0"
 
-# --- refresh with the same I_MESSAGE: forwarded the same way, no second decapsulation
-csk_uac uac_csk_upload.xml REGISTER 200 OK "$IT_DIR/reg.csv" -m 1 || it_fail "refresh: no 200"
+# --- refreshes with the same I_MESSAGE: forwarded the same way, no second decapsulation; four of
+# them over the two SIP workers, so a worker also serves the decrypted body it remembered (every
+# one must reach the UAS with the token and the MC service ID in clear)
+for i in 1 2 3 4; do
+	csk_uac uac_csk_upload.xml REGISTER 200 OK "$IT_DIR/reg.csv" -m 1 || it_fail "refresh $i: no 200"
+done
 sipp_uas_wait || it_fail "UAS: a forwarded REGISTER was not as expected"
 [ "$(csk_stat decapsulations)" = 1 ] || it_fail "refresh decapsulated again"
-[ "$(csk_stat cache_hits)" = 1 ] || it_fail "cache_hits != 1"
-kam_rpc mcsec.client sip:alice@example.org | grep -q "refreshes: 1" || it_fail "refreshes != 1"
+[ "$(csk_stat cache_hits)" = 4 ] || it_fail "cache_hits != 4"
+kam_rpc mcsec.client sip:alice@example.org | grep -q "refreshes: 4" || it_fail "refreshes != 4"
 
 # --- PUBLISH and SUBSCRIBE (bob, carol)
 csk_upload "$IT_DIR/pub" bob
@@ -67,5 +72,13 @@ kam_rpc mcsec.client sip:alice@example.org 2>&1 | grep -q "404" || it_fail "no 4
 [ "$(csk_stat deregistrations)" = 2 ] || it_fail "deregistrations != 2"
 kam_rpc mcsec.revoke sip:bob@example.org | grep -q "removed: 1" || it_fail "revoke"
 kam_rpc mcsec.client sip:bob@example.org 2>&1 | grep -q "mcx_id:" && it_fail "bob still bound"
+# the refresh of a revoked binding is not served from any worker's memory: a replay
+csk_uas uas_plain.xml PUBLISH -m 5
+csk_uac uac_csk_upload.xml PUBLISH 403 "CSK upload replayed" "$IT_DIR/pub.csv" -m 1 ||
+	it_fail "refresh after revoke: no 403 replayed"
+csk_uac uac_csk_upload.xml PUBLISH 403 "CSK upload replayed" "$IT_DIR/pub.csv" -m 1 ||
+	it_fail "refresh after revoke (2): no 403 replayed"
+sleep 0.3
+[ "$(uas_received PUBLISH)" = 0 ] || it_fail "the MCX server received the refresh of a revoked binding"
 [ "$(csk_stat entries)" = 1 ] || it_fail "entries != 1 after de-REGISTER and revoke"
 it_log "PASS csk_upload"
