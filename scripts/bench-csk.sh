@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
 # CSK upload figures for make bench (called by scripts/bench.sh; name=value lines on stdout):
-#  - crypto ceiling: cores / (eccsi_verify + sakke_decap), from `build/mcsec bench crypto`
-#    (pass its output file as $1, or it is run here);
+#  - crypto ceiling: cores / (eccsi_verify + sakke_decap). Primary (csk_inrun_*): the cost the
+#    async workers measure themselves (thread CPU clock of each MIKEY verify + extract, RPC
+#    mcsec.upload_cpu) during the upload run, i.e. in the same processes under the same load; for
+#    reference (csk_tool_*) `build/mcsec bench crypto` (its output file as $1, or run here), which
+#    ran minutes earlier: the same code's cost moves by up to 3x on this shared machine;
 #  - fresh-upload REGISTER rate at zero failures: a SIPp UAC offers MCSEC_BENCH_CSK_UPLOADS (5000)
-#    distinct fresh uploads at up to 2x the ceiling with at most 40 in flight; achieved rate and
-#    its ratio to the ceiling (target >= 0.8);
-#  - OPTIONS p99 latency idle and during that saturation, and the difference (target <= 1 ms);
+#    distinct fresh uploads at up to 2x the tool ceiling with at most 40 in flight; achieved rate
+#    and its ratio to the ceiling (target >= 0.8), also Kamailio CPU per upload (async workers /
+#    other processes) and the CPU-bound ratio, with the machine's busy share split into Kamailio,
+#    the bench tools (SIPp peers, pinger) and the rest (other sessions);
+#  - OPTIONS p99 latency during that saturation minus idle p99 (pooled from 6 s before and 6 s
+#    after it; same pinger, same rate) (target <= 1 ms);
 #  - cached refresh REGISTER (the same I_MESSAGE again) Kamailio CPU per request vs the plain
 #    relay of a REGISTER with a multipart body at the same rate (target ratio <= 2).
+# Kamailio runs with the memory manager of make run (MCSEC_MEM_MANAGER, default tlsf); measured
+# parts start when the machine has been quiet for 2 s (at most MCSEC_BENCH_QUIET_WAIT s, 90).
 # Kamailio CPU is utime+stime of all its processes (/proc/<pid>/stat). Shared machine: noisy.
 set -uo pipefail
 TOP="$(cd "$(dirname "$0")/.." && pwd)"
