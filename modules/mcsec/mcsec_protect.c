@@ -576,7 +576,7 @@ static int do_unprotect(sip_msg_t *msg, str *peer)
 	char *out = NULL, *oct = NULL, who[256];
 	const mcsec_spk_t *spk = NULL;
 	str sid = {0, 0};
-	int rc, ret, throwaway = 0;
+	int rc, ret, throwaway = 0, no_spk = 0;
 
 	memset(&b, 0, sizeof(b));
 	memset(&bd, 0, sizeof(bd));
@@ -593,9 +593,7 @@ static int do_unprotect(sip_msg_t *msg, str *peer)
 	if(peer && peer->len > 0) {
 		snprintf(who, sizeof(who), "%.*s", peer->len, peer->s);
 		spk = spk_find(peer);
-		if(!spk)
-			return refuse(msg, R_NO_KEY, "unprotection", who, 0,
-					"no SPK for this partner domain");
+		no_spk = spk == NULL;
 	} else {
 		if(sender_id(msg, &sid) < 0 || sid.len <= 0)
 			return refuse(msg, R_MALFORMED, "unprotection", NULL, 0,
@@ -615,12 +613,16 @@ static int do_unprotect(sip_msg_t *msg, str *peer)
 			goto out;
 		}
 		nkeys = 1;
+	} else if(no_spk && nids > 0) {
+		ret = refuse(msg, R_NO_KEY, "unprotection", who, 0,
+				"no SPK for this partner domain");
+		goto out;
 	} else if(nids == 0) {
 		/* nothing names a key: the sender's newest CSK (for unnamed
-		 * EncryptedData); without one, a throw-away key, so that anything
-		 * encrypted fails and plain XML passes (unless integrity is
-		 * required by the policy) */
-		if(mcsec_csk_store_lookup(sid.s, sid.len, 0, 0, &bd)) {
+		 * EncryptedData); without one (or without an SPK for the partner),
+		 * a throw-away key, so that anything encrypted fails and plain XML
+		 * passes (unless integrity is required by the policy) */
+		if(!no_spk && mcsec_csk_store_lookup(sid.s, sid.len, 0, 0, &bd)) {
 			rc = keys_for_binding(&bd, &keys[0]);
 		} else {
 			uint8_t tk[16];
@@ -676,7 +678,10 @@ static int do_unprotect(sip_msg_t *msg, str *peer)
 			mcsec_upload_xml_policy(), keys, nkeys, 0, &out, &out_len, &oct);
 	if(rc != MCSEC_OK) {
 		ret = refuse(msg, throwaway ? R_NO_KEY : err_class(rc), "unprotection",
-				who, rc, throwaway ? "no CSK for the sender" : "body");
+				who, rc,
+				!throwaway ? "body"
+				: no_spk   ? "no SPK for this partner domain"
+						   : "no CSK for the sender");
 		goto out;
 	}
 	ret = apply(msg, &b, out, out_len, oct);
@@ -757,9 +762,17 @@ static int do_protect(sip_msg_t *msg, str *peer, str *client)
 	if(peer && peer->len > 0) {
 		snprintf(who, sizeof(who), "%.*s", peer->len, peer->s);
 		spk = spk_find(peer);
-		if(!spk)
-			return refuse(msg, R_NO_KEY, "protection", who, 0,
-					"no SPK for this partner domain");
+		if(!spk) {
+			/* as towards a client without CSK: only what the policy
+			 * leaves untouched goes out */
+			rc = needs_protection(&b);
+			if(rc == 0) {
+				atomic_inc(&cnt->passthrough);
+				return 2;
+			}
+			return refuse(msg, rc < 0 ? R_INTERNAL : R_NO_KEY, "protection",
+					who, 0, "no SPK for this partner domain");
+		}
 		rc = keys_for_spk(spk, &keys);
 	} else {
 		if(client && client->len > 0)
