@@ -747,35 +747,6 @@ int w_mcsec_check_kms(sip_msg_t *msg, char *role, char *p2)
 
 /* ---- 5.2.8.2.4: mcsec_process_krr ---- */
 
-/* replace the body of a reply (Content-Type stays: a KRR replaces a KRR)
- * with lumps; the caller applies them at once (sip_msg_apply_changes) so
- * that the rest of the script sees the new KRR */
-static int reply_body_replace(
-		sip_msg_t *msg, str *body, const char *nb, size_t nb_len)
-{
-	struct lump *anchor;
-	char *buf;
-
-	if(del_lump(msg, body->s - msg->buf, body->len, 0) == 0) {
-		LM_ERR("cannot delete the reply body\n");
-		return -1;
-	}
-	anchor = anchor_lump(msg, body->s - msg->buf, 0, 0);
-	if(!anchor)
-		return -1;
-	buf = pkg_malloc(nb_len);
-	if(!buf) {
-		PKG_MEM_ERROR;
-		return -1;
-	}
-	memcpy(buf, nb, nb_len);
-	if(insert_new_lump_after(anchor, buf, (int)nb_len, 0) == 0) {
-		pkg_free(buf);
-		return -1;
-	}
-	return 0;
-}
-
 /* a refused received KRR: the 488 goes on without it (no KMS advice from
  * an entity we do not trust reaches the initiator) */
 static int krr_refuse(sip_msg_t *msg, str *body, const char *why)
@@ -877,7 +848,9 @@ int ki_mcsec_process_krr(sip_msg_t *msg, str *role)
 		case MCSEC_KRR_REPLACE:
 			rc = mcsec_krr_write(nk, mcsec_krr_signer, &xml, &xml_len);
 			if(rc != MCSEC_OK
-					|| reply_body_replace(msg, &body, xml, xml_len) < 0
+					|| mcsec_sip_rewrite_body(
+							   msg, &body, xml, xml_len, MCSEC_KRR_CONTENT_TYPE)
+							   < 0
 					|| sip_msg_apply_changes(msg) < 0) {
 				LM_ERR("KRR re-generation: cannot write the new KRR (%s)\n",
 						mcsec_strerror(rc));
