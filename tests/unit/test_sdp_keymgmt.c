@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "fileio.h"
 #include "encoding.h"
 #include "mcsec_err.h"
 #include "mikey.h"
@@ -21,23 +22,15 @@
 
 static char *read_file(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	char *b;
-	long n;
-	if(!f) {
-		fprintf(stderr, "cannot open %s (run from the repository top)\n", path);
+	char *b = NULL, err[256];
+	size_t n = 0;
+
+	if(mcsec_read_file(path, 1 << 20, &b, &n, err, sizeof(err)) != MCSEC_OK) {
+		fprintf(stderr, "%s (run from the repository top)\n", err);
 		abort();
 	}
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	b = malloc((size_t)n + 1);
-	if(!b || fread(b, 1, (size_t)n, f) != (size_t)n)
-		abort();
-	fclose(f);
-	b[n] = '\0';
 	if(len)
-		*len = (size_t)n;
+		*len = n;
 	return b;
 }
 
