@@ -40,6 +40,7 @@
 
 #include "csk_upload.h"
 #include "encoding.h"
+#include "evp_cache.h"
 #include "kdf.h"
 #include "keystore.h"
 #include "mcsec_err.h"
@@ -373,7 +374,7 @@ static int dec_cache_key(mcsec_csk_body_t *cb, const uint8_t csk[16],
 
 	if(!c)
 		return -1;
-	ok = EVP_DigestInit_ex(c, EVP_sha256(), NULL)
+	ok = EVP_DigestInit_ex(c, mcsec_evp_sha256(), NULL)
 		 && EVP_DigestUpdate(c, csk, 16) && EVP_DigestUpdate(c, id, 4);
 	/* length-prefixed fields: no two inputs share an encoding */
 	l[0] = (uint8_t)(mcx_len >> 8);

@@ -12,6 +12,7 @@
 
 #include "csk_upload.h"
 #include "encoding.h"
+#include "evp_cache.h"
 #include "mcsec_err.h"
 #include "mime_multipart.h"
 #include "xml_internal.h"
@@ -211,7 +212,7 @@ int mcsec_csk_digest(
 	unsigned int dl = 0;
 	if(!raw || !out)
 		return MCSEC_ERR_ARG;
-	if(!EVP_Digest(raw, len, out, &dl, EVP_sha256(), NULL)
+	if(!EVP_Digest(raw, len, out, &dl, mcsec_evp_sha256(), NULL)
 			|| dl != MCSEC_CSK_DIGEST_LEN)
 		return MCSEC_ERR_INTERNAL;
 	return MCSEC_OK;

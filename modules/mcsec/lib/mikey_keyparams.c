@@ -17,6 +17,7 @@
 
 #include "kdf.h"
 #include "encoding.h"
+#include "evp_cache.h"
 #include "mcsec_err.h"
 #include "mikey.h"
 
@@ -220,7 +221,7 @@ static int kp_gcm(int enc, const uint8_t key[16], const uint8_t iv[KP_IV_LEN],
 		return MCSEC_ERR_INTERNAL;
 	if(!enc && in_len < KP_TAG_LEN)
 		goto done;
-	if(EVP_CipherInit_ex(c, EVP_aes_128_gcm(), NULL, NULL, NULL, enc) != 1
+	if(EVP_CipherInit_ex(c, mcsec_evp_aes_gcm(16), NULL, NULL, NULL, enc) != 1
 			|| EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_IVLEN, KP_IV_LEN, NULL)
 					   != 1
 			|| EVP_CipherInit_ex(c, NULL, NULL, key, iv, enc) != 1)

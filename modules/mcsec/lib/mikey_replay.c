@@ -12,6 +12,7 @@
 
 #include <openssl/evp.h>
 
+#include "evp_cache.h"
 #include "mcsec_err.h"
 #include "mikey.h"
 
@@ -84,7 +85,7 @@ static int replay_digest(const uint8_t *ini, size_t ilen, uint32_t csb,
 	c[1] = (uint8_t)(csb >> 16);
 	c[2] = (uint8_t)(csb >> 8);
 	c[3] = (uint8_t)csb;
-	ok = EVP_DigestInit_ex(m, EVP_sha256(), NULL) == 1
+	ok = EVP_DigestInit_ex(m, mcsec_evp_sha256(), NULL) == 1
 		 && EVP_DigestUpdate(m, l, 4) == 1
 		 && (ilen == 0 || EVP_DigestUpdate(m, ini, ilen) == 1)
 		 && EVP_DigestUpdate(m, c, 4) == 1

@@ -8,16 +8,14 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "evp_cache.h"
 #include "mcsec_err.h"
 #include "xml_internal.h"
 
+/* fetched once per process (no implicit fetch at every init) */
 static const EVP_CIPHER *gcm_for(size_t key_len)
 {
-	if(key_len == 16)
-		return EVP_aes_128_gcm();
-	if(key_len == 32)
-		return EVP_aes_256_gcm();
-	return NULL;
+	return mcsec_evp_aes_gcm(key_len);
 }
 
 int mcsec_gcm_seal(const uint8_t *key, size_t key_len,
