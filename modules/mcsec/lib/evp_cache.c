@@ -40,6 +40,16 @@ static const void *fetch_gcm256(void)
 	return EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
 }
 
+static const void *fetch_hmac(void)
+{
+	return EVP_MAC_fetch(NULL, "HMAC", NULL);
+}
+
+static void drop_mac(void *p)
+{
+	EVP_MAC_free(p);
+}
+
 static void drop_md(void *p)
 {
 	EVP_MD_free(p);
@@ -50,7 +60,14 @@ static void drop_cipher(void *p)
 	EVP_CIPHER_free(p);
 }
 
-static const void *sha256_slot, *gcm128_slot, *gcm256_slot;
+static const void *sha256_slot, *gcm128_slot, *gcm256_slot, *hmac_slot;
+
+EVP_MAC *mcsec_evp_hmac(void)
+{
+	const void *m = cache_get(&hmac_slot, fetch_hmac, drop_mac);
+	/* an EVP_MAC is never modified once fetched; the API wants it non-const */
+	return (EVP_MAC *)m;
+}
 
 const EVP_MD *mcsec_evp_sha256(void)
 {

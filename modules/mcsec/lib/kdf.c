@@ -10,6 +10,7 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
+#include "evp_cache.h"
 #include "kdf.h"
 #include "mcsec_err.h"
 
@@ -74,7 +75,7 @@ int mcsec_kdf(const uint8_t *key, size_t keylen, uint8_t fc,
 		const mcsec_kdf_param_t *params, size_t nparams,
 		uint8_t out[MCSEC_KDF_OUT_LEN])
 {
-	EVP_MAC *mac = NULL;
+	EVP_MAC *mac;
 	EVP_MAC_CTX *ctx = NULL;
 	OSSL_PARAM p[2];
 	size_t outl = 0;
@@ -82,7 +83,7 @@ int mcsec_kdf(const uint8_t *key, size_t keylen, uint8_t fc,
 
 	if(!key || !keylen || !out || (nparams && !params))
 		return MCSEC_ERR_ARG;
-	mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	mac = mcsec_evp_hmac(); /* fetched once per process */
 	if(!mac)
 		goto out;
 	ctx = EVP_MAC_CTX_new(mac);
@@ -102,7 +103,6 @@ int mcsec_kdf(const uint8_t *key, size_t keylen, uint8_t fc,
 	rc = MCSEC_OK;
 out:
 	EVP_MAC_CTX_free(ctx);
-	EVP_MAC_free(mac);
 	if(rc != MCSEC_OK && out)
 		OPENSSL_cleanse(out, MCSEC_KDF_OUT_LEN);
 	return rc;
