@@ -390,13 +390,31 @@ static int dec_cache_key(mcsec_csk_body_t *cb, const uint8_t csk[16],
 	return ok ? 0 : -1;
 }
 
+static void dec_cache_drop(dec_cache_entry_t *e)
+{
+	if(e->out) {
+		OPENSSL_cleanse(e->out, e->alloc);
+		pkg_free(e->out);
+		e->out = NULL;
+	}
+}
+
+/* the scan also wipes entries past their binding's expiry, so plaintext
+ * does not outlive the binding it was decrypted for by more than one
+ * lookup */
 static dec_cache_entry_t *dec_cache_find(const uint8_t key[32], time_t now)
 {
-	for(int i = 0; i < DEC_CACHE_N; i++)
-		if(dec_cache[i].out && dec_cache[i].expires > now
-				&& CRYPTO_memcmp(dec_cache[i].key, key, 32) == 0)
-			return &dec_cache[i];
-	return NULL;
+	dec_cache_entry_t *hit = NULL;
+
+	for(int i = 0; i < DEC_CACHE_N; i++) {
+		if(!dec_cache[i].out)
+			continue;
+		if(dec_cache[i].expires <= now)
+			dec_cache_drop(&dec_cache[i]);
+		else if(!hit && CRYPTO_memcmp(dec_cache[i].key, key, 32) == 0)
+			hit = &dec_cache[i];
+	}
+	return hit;
 }
 
 static void dec_cache_put(const uint8_t key[32], const char *out,
@@ -407,11 +425,7 @@ static void dec_cache_put(const uint8_t key[32], const char *out,
 
 	if(out_len > DEC_CACHE_MAX_BODY)
 		return;
-	if(e->out) {
-		OPENSSL_cleanse(e->out, e->alloc);
-		pkg_free(e->out);
-		e->out = NULL;
-	}
+	dec_cache_drop(e);
 	e->out = pkg_malloc(need);
 	if(!e->out)
 		return; /* only an optimisation */
