@@ -236,6 +236,46 @@ static void test_media_types(void **state)
 	assert_false(mcsec_mime_type_is_xml("+xml", 4));
 }
 
+/* RFC 2045 6.1 transfer encodings, line unfolding, substring search */
+static void test_cte_helpers(void **state)
+{
+	mcsec_mime_part_t p;
+	char *u;
+	size_t n = 99;
+
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(mcsec_mime_part_cte(&p), MCSEC_MIME_CTE_IDENTITY);
+	p.cte = " 8Bit\t";
+	p.cte_len = strlen(p.cte);
+	assert_int_equal(mcsec_mime_part_cte(&p), MCSEC_MIME_CTE_IDENTITY);
+	p.cte = "BASE64";
+	p.cte_len = strlen(p.cte);
+	assert_int_equal(mcsec_mime_part_cte(&p), MCSEC_MIME_CTE_BASE64);
+	p.cte = "quoted-printable";
+	p.cte_len = strlen(p.cte);
+	assert_int_equal(mcsec_mime_part_cte(&p), MCSEC_ERR_UNSUPPORTED);
+	p.cte = "base64x";
+	p.cte_len = strlen(p.cte);
+	assert_int_equal(mcsec_mime_part_cte(&p), MCSEC_ERR_UNSUPPORTED);
+
+	{
+		static const char in[] = "QUJD\r\nREVG\nR0g=\r\n";
+		u = mcsec_mime_unfold(in, sizeof(in) - 1, &n);
+	}
+	assert_non_null(u);
+	assert_int_equal(n, 12);
+	assert_string_equal(u, "QUJDREVGR0g=");
+	free(u);
+
+	assert_int_equal(mcsec_mime_contains_ci(
+							 "x Application/MIKEY y", 21, "application/mikey"),
+			1);
+	assert_int_equal(
+			mcsec_mime_contains_ci("application/mike", 16, "application/mikey"),
+			0);
+	assert_int_equal(mcsec_mime_contains_ci("", 0, "a"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +285,7 @@ int main(void)
 			cmocka_unit_test(test_write_roundtrip),
 			cmocka_unit_test(test_write_no_smuggling),
 			cmocka_unit_test(test_media_types),
+			cmocka_unit_test(test_cte_helpers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

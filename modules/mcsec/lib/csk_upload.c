@@ -19,78 +19,34 @@
 
 #define MIKEY_TYPE "application/mikey" /* RFC 3830 10 */
 
-static char *dup_mem(const char *p, size_t n)
-{
-	char *s = malloc(n + 1);
-	if(!s)
-		return NULL;
-	if(n)
-		memcpy(s, p, n);
-	s[n] = '\0';
-	return s;
-}
-
-/* 1 if the octets contain s (ASCII case-insensitive) */
-static int contains_ci(const char *p, size_t n, const char *s)
-{
-	size_t sl = strlen(s);
-	for(size_t i = 0; sl <= n && i <= n - sl; i++)
-		if(!strncasecmp(p + i, s, sl))
-			return 1;
-	return 0;
-}
-
-static int is_ws(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-/* Content-Transfer-Encoding value (RFC 2045 6.1) equals tok, ignoring case
- * and surrounding blanks */
-static int cte_is(const char *v, size_t n, const char *tok)
-{
-	size_t tl = strlen(tok);
-	while(n && is_ws(*v)) {
-		v++;
-		n--;
-	}
-	while(n && is_ws(v[n - 1]))
-		n--;
-	return n == tl && !strncasecmp(v, tok, tl);
-}
-
 /* RFC 2045 6: identity encodings keep the octets; base64 (6.8) is decoded;
  * anything else (quoted-printable, x-tokens) is refused */
 static int decode_part(const mcsec_mime_part_t *p, mcsec_csk_body_t *out)
 {
+	int cte = mcsec_mime_part_cte(p);
+
 	if(p->body_len == 0 || p->body_len > MCSEC_CSK_MAX_MIKEY)
 		return MCSEC_ERR_MALFORMED;
-	if(!p->cte || cte_is(p->cte, p->cte_len, "binary")
-			|| cte_is(p->cte, p->cte_len, "8bit")
-			|| cte_is(p->cte, p->cte_len, "7bit")) {
-		out->mikey = (uint8_t *)dup_mem(p->body, p->body_len);
+	if(cte == MCSEC_MIME_CTE_IDENTITY) {
+		out->mikey = (uint8_t *)mcsec_memdup_str(p->body, p->body_len);
 		if(!out->mikey)
 			return MCSEC_ERR_INTERNAL;
 		out->mikey_len = p->body_len;
 		return MCSEC_OK;
 	}
-	if(!cte_is(p->cte, p->cte_len, "base64"))
+	if(cte != MCSEC_MIME_CTE_BASE64)
 		return MCSEC_ERR_MALFORMED;
 	/* decoded size <= 3/4 of the encoded size */
-	size_t cap = p->body_len / 4 * 3 + 3;
+	size_t cap = p->body_len / 4 * 3 + 3, fl = 0;
 	uint8_t *raw = malloc(cap);
 	if(!raw)
 		return MCSEC_ERR_INTERNAL;
 	/* the decoder skips blanks; line breaks (76-column base64) as well */
-	char *flat = malloc(p->body_len);
-	size_t fl = 0;
+	char *flat = mcsec_mime_unfold(p->body, p->body_len, &fl);
 	if(!flat) {
 		free(raw);
 		return MCSEC_ERR_INTERNAL;
 	}
-	for(size_t i = 0; i < p->body_len; i++)
-		if(p->body[i] != '\r' && p->body[i] != '\n')
-			flat[fl++] = p->body[i];
 	long n = mcsec_b64_decode(flat, fl, raw, cap, 0);
 	free(flat);
 	if(n <= 0) {
@@ -129,7 +85,7 @@ int mcsec_csk_body_split(const char *body, size_t len, const char *ctype,
 		size_t mtl;
 		if(mcsec_mime_media_type(ctype, ctype_len, &mt, &mtl) == MCSEC_OK
 				&& mtl >= 10 && !strncasecmp(mt, "multipart/", 10)
-				&& contains_ci(body, len, MIKEY_TYPE))
+				&& mcsec_mime_contains_ci(body, len, MIKEY_TYPE))
 			return MCSEC_ERR_UNSUPPORTED;
 		return MCSEC_ERR_NOT_FOUND;
 	}
@@ -165,10 +121,10 @@ int mcsec_csk_body_split(const char *body, size_t len, const char *ctype,
 		/* one part left: a plain body with that part's Content-Type
 		 * (RFC 2045 5.2 default when the part has none) */
 		const mcsec_mime_part_t *p = &m.parts[mi == 0 ? 1 : 0];
-		out->rest = dup_mem(p->body, p->body_len);
+		out->rest = mcsec_memdup_str(p->body, p->body_len);
 		out->rest_len = p->body_len;
-		out->rest_ctype = p->ctype ? dup_mem(p->ctype, p->ctype_len)
-								   : dup_mem("text/plain", 10);
+		out->rest_ctype = p->ctype ? mcsec_memdup_str(p->ctype, p->ctype_len)
+								   : mcsec_memdup_str("text/plain", 10);
 		if(!out->rest || !out->rest_ctype) {
 			rc = MCSEC_ERR_INTERNAL;
 			goto fail;
@@ -181,7 +137,7 @@ int mcsec_csk_body_split(const char *body, size_t len, const char *ctype,
 		rc = rc == MCSEC_ERR_INTERNAL ? rc : MCSEC_ERR_MALFORMED;
 		goto fail;
 	}
-	out->rest_ctype = dup_mem(ctype, ctype_len);
+	out->rest_ctype = mcsec_memdup_str(ctype, ctype_len);
 	if(!out->rest_ctype) {
 		rc = MCSEC_ERR_INTERNAL;
 		goto fail;
@@ -368,7 +324,7 @@ static int elem_value(xmlNodePtr e, char **out)
 	if(rc == MCSEC_OK && mcsec_uri_is_encrypted((const char *)txt + b, l))
 		rc = MCSEC_ERR_UNSUPPORTED;
 	if(rc == MCSEC_OK) {
-		*out = dup_mem((const char *)txt + b, l);
+		*out = mcsec_memdup_str((const char *)txt + b, l);
 		if(!*out)
 			rc = MCSEC_ERR_INTERNAL;
 	}
@@ -446,9 +402,7 @@ int mcsec_csk_body_mcx_id(const char *rest, size_t rest_len,
 		const mcsec_mime_part_t *p = &m.parts[i];
 		if(!p->ctype || (k = mc_info_index(p->ctype, p->ctype_len)) < 0)
 			continue;
-		if(p->cte && !cte_is(p->cte, p->cte_len, "7bit")
-				&& !cte_is(p->cte, p->cte_len, "8bit")
-				&& !cte_is(p->cte, p->cte_len, "binary")) {
+		if(mcsec_mime_part_cte(p) != MCSEC_MIME_CTE_IDENTITY) {
 			rc = MCSEC_ERR_UNSUPPORTED;
 			break;
 		}

@@ -17,32 +17,6 @@
 #define MIKEY_TYPE "application/mikey"
 #define SDP_TYPE "application/sdp"
 
-static int is_ws(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static int cte_is(const char *v, size_t n, const char *tok)
-{
-	size_t tl = strlen(tok);
-	while(n && is_ws(*v)) {
-		v++;
-		n--;
-	}
-	while(n && is_ws(v[n - 1]))
-		n--;
-	return n == tl && !strncasecmp(v, tok, tl);
-}
-
-static int contains_ci(const char *p, size_t n, const char *s)
-{
-	size_t sl = strlen(s);
-	for(size_t i = 0; sl <= n && i <= n - sl; i++)
-		if(!strncasecmp(p + i, s, sl))
-			return 1;
-	return 0;
-}
-
 static int add(mcsec_mikey_body_t *b, const uint8_t *in, size_t len, int src,
 		size_t part, size_t line, const char **what)
 {
@@ -75,16 +49,14 @@ static int add(mcsec_mikey_body_t *b, const uint8_t *in, size_t len, int src,
 static int add_part(mcsec_mikey_body_t *b, const mcsec_mime_part_t *p,
 		size_t part, const char **what)
 {
+	int cte = mcsec_mime_part_cte(p), rc;
 	char *flat;
 	size_t fl = 0;
-	int rc;
 
-	if(!p->cte || cte_is(p->cte, p->cte_len, "binary")
-			|| cte_is(p->cte, p->cte_len, "8bit")
-			|| cte_is(p->cte, p->cte_len, "7bit"))
+	if(cte == MCSEC_MIME_CTE_IDENTITY)
 		return add(b, (const uint8_t *)p->body, p->body_len,
 				MCSEC_MIKEY_SRC_PART, part, 0, what);
-	if(!cte_is(p->cte, p->cte_len, "base64")) {
+	if(cte != MCSEC_MIME_CTE_BASE64) {
 		*what = "unsupported Content-Transfer-Encoding of a MIKEY part";
 		return MCSEC_ERR_MALFORMED;
 	}
@@ -92,12 +64,9 @@ static int add_part(mcsec_mikey_body_t *b, const mcsec_mime_part_t *p,
 		*what = p->body_len ? "MIKEY message too long" : "empty MIKEY part";
 		return MCSEC_ERR_MALFORMED;
 	}
-	flat = malloc(p->body_len);
+	flat = mcsec_mime_unfold(p->body, p->body_len, &fl);
 	if(!flat)
 		return MCSEC_ERR_INTERNAL;
-	for(size_t i = 0; i < p->body_len; i++)
-		if(p->body[i] != '\r' && p->body[i] != '\n')
-			flat[fl++] = p->body[i];
 	rc = add(b, (const uint8_t *)flat, fl, MCSEC_MIKEY_SRC_PART, part, 0, what);
 	free(flat);
 	return rc;
@@ -163,8 +132,8 @@ int mcsec_mikey_body_scan(const char *body, size_t len, const char *ctype,
 		 * unexamined */
 		if(mcsec_mime_media_type(ctype, ctype_len, &mt, &mtl) == MCSEC_OK
 				&& mtl >= 10 && !strncasecmp(mt, "multipart/", 10)
-				&& (contains_ci(body, len, MIKEY_TYPE)
-						|| contains_ci(body, len, "a=key-mgmt:"))) {
+				&& (mcsec_mime_contains_ci(body, len, MIKEY_TYPE)
+						|| mcsec_mime_contains_ci(body, len, "a=key-mgmt:"))) {
 			*what = "MIKEY inside a multipart type other than "
 					"multipart/mixed";
 			rc = MCSEC_ERR_UNSUPPORTED;

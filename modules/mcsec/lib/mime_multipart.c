@@ -449,3 +449,52 @@ int mcsec_mime_new_boundary(char out[MCSEC_MIME_MAX_BOUNDARY + 1])
 	out[32] = '\0';
 	return MCSEC_OK;
 }
+
+static int cte_is(const char *v, size_t n, const char *tok)
+{
+	size_t tl = strlen(tok);
+
+	while(n && is_ws(*v)) {
+		v++;
+		n--;
+	}
+	while(n && is_ws(v[n - 1]))
+		n--;
+	return n == tl && !strncasecmp(v, tok, tl);
+}
+
+int mcsec_mime_part_cte(const mcsec_mime_part_t *p)
+{
+	if(!p->cte || cte_is(p->cte, p->cte_len, "binary")
+			|| cte_is(p->cte, p->cte_len, "8bit")
+			|| cte_is(p->cte, p->cte_len, "7bit"))
+		return MCSEC_MIME_CTE_IDENTITY;
+	if(cte_is(p->cte, p->cte_len, "base64"))
+		return MCSEC_MIME_CTE_BASE64;
+	return MCSEC_ERR_UNSUPPORTED;
+}
+
+char *mcsec_mime_unfold(const char *s, size_t n, size_t *out_n)
+{
+	char *o = malloc(n + 1);
+	size_t k = 0;
+
+	if(!o)
+		return NULL;
+	for(size_t i = 0; i < n; i++)
+		if(s[i] != '\r' && s[i] != '\n')
+			o[k++] = s[i];
+	o[k] = '\0';
+	*out_n = k;
+	return o;
+}
+
+int mcsec_mime_contains_ci(const char *p, size_t n, const char *s)
+{
+	size_t sl = strlen(s);
+
+	for(size_t i = 0; sl <= n && i <= n - sl; i++)
+		if(!strncasecmp(p + i, s, sl))
+			return 1;
+	return 0;
+}

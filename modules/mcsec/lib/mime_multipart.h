@@ -76,6 +76,19 @@ int mcsec_mime_write(const char *boundary, size_t boundary_len,
 		const mcsec_mime_out_t *parts, size_t nparts, char **out,
 		size_t *out_len);
 
+/* RFC 2045 6.1: a part's Content-Transfer-Encoding, blanks and case
+ * ignored: MCSEC_MIME_CTE_IDENTITY (none, 7bit, 8bit, binary: the octets as
+ * they are), MCSEC_MIME_CTE_BASE64 (6.8), or MCSEC_ERR_UNSUPPORTED
+ * (quoted-printable, x-tokens). */
+#define MCSEC_MIME_CTE_IDENTITY 0
+#define MCSEC_MIME_CTE_BASE64 1
+int mcsec_mime_part_cte(const mcsec_mime_part_t *p);
+/* A malloc'd copy of s without CR and LF (base64 lines joined), NUL-
+ * terminated; NULL when out of memory. */
+char *mcsec_mime_unfold(const char *s, size_t n, size_t *out_n);
+/* 1 if the n octets at p contain s (ASCII case-insensitive) */
+int mcsec_mime_contains_ci(const char *p, size_t n, const char *s);
+
 /* A fresh random boundary (OpenSSL RNG), NUL-terminated, 32 characters. */
 int mcsec_mime_new_boundary(char out[MCSEC_MIME_MAX_BOUNDARY + 1]);
 
