@@ -65,7 +65,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if(!b.mikey || b.mikey_len == 0 || b.mikey_len > MCSEC_CSK_MAX_MIKEY)
 		abort();
-	if(b.rest && !strncmp(b.rest_ctype, "multipart/mixed", 15)) {
+	/* the media type, not a prefix: a lone part typed
+	 * "multipart/mixedvnd..." is not multipart */
+	if(b.rest
+			&& mcsec_mime_type_is(
+					b.rest_ctype, strlen(b.rest_ctype), "multipart/mixed")) {
 		if(mcsec_mime_parse(
 				   b.rest, b.rest_len, b.rest_ctype, strlen(b.rest_ctype), &m)
 				!= MCSEC_OK)
