@@ -31,6 +31,7 @@
 #include "core/timer.h"
 
 #include "mcsec_csk_store.h"
+#include "mcsec_handoff.h"
 #include "mcsec_kms.h"
 #include "mcsec_mod.h"
 #include "mcsec_protect.h"
@@ -95,6 +96,7 @@ static cmd_export_t cmds[] = {
 		fixup_spve_null, fixup_free_spve_null, REQUEST_ROUTE},
 	MCSEC_PROTECT_CMDS
 	MCSEC_KMS_CMDS
+	MCSEC_HANDOFF_CMDS
 	{0, 0, 0, 0, 0, 0}
 };
 
@@ -330,6 +332,8 @@ static int mod_init(void)
 		return -1;
 	if(mcsec_protect_init() < 0)
 		return -1;
+	if(mcsec_handoff_init() < 0)
+		return -1;
 	if(register_timer(mcsec_expire_timer, 0, mcsec_expire_interval) < 0) {
 		LM_ERR("cannot register the expiry timer\n");
 		return -1;
@@ -389,6 +393,7 @@ static int child_init(int rank)
 static void mod_destroy(void)
 {
 	mcsec_protect_destroy();
+	mcsec_handoff_destroy();
 	mcsec_upload_destroy();
 	mcsec_csk_store_destroy();
 	if(mcsec_counters) {
@@ -529,6 +534,7 @@ static sr_kemi_t sr_kemi_mcsec_exports[] = {
 	},
 	MCSEC_PROTECT_KEMI
 	MCSEC_KMS_KEMI
+	MCSEC_HANDOFF_KEMI
 
 	{ {0, 0}, {0, 0}, 0, NULL, { 0, 0, 0, 0, 0, 0 } }
 };

@@ -12,6 +12,7 @@
 #include "encoding.h"
 #include "mcsec_csk_store.h"
 #include "mcsec_err.h"
+#include "mcsec_handoff.h"
 #include "mcsec_kms.h"
 #include "mcsec_mod.h"
 #include "mcsec_protect.h"
@@ -179,7 +180,8 @@ static void mcsec_rpc_stats(rpc_t *rpc, void *ctx)
 		if(v > 0 && rpc->struct_add(fh, "d", mcsec_strerror(-i), v) < 0)
 			return;
 	}
-	if(mcsec_protect_rpc_stats(rpc, th) < 0 || mcsec_kms_rpc_stats(rpc, th) < 0)
+	if(mcsec_protect_rpc_stats(rpc, th) < 0 || mcsec_kms_rpc_stats(rpc, th) < 0
+			|| mcsec_handoff_rpc_stats(rpc, th) < 0)
 		rpc->fault(ctx, 500, "Internal error filling the reply");
 }
 
