@@ -21,6 +21,7 @@
 #include "core/str.h"
 #include "core/async_task.h"
 #include "core/atomic_ops.h"
+#include "core/cfg/cfg_struct.h"
 #include "core/config.h"
 #include "core/dprint.h"
 #include "core/fmsg.h"
@@ -111,6 +112,9 @@ static void mcsec_handoff_exec(void *param)
 	rcv.rflags |= RECV_F_INTERNAL;
 
 	mcsec_async_sched_apply(); /* async_sched / async_nice, once */
+	/* run-time cfg changes (kamcmd cfg.set*), as the SIP receivers do before
+	 * each message */
+	cfg_update();
 	atomic_inc(&ho_cnt->handoff_runs);
 	ho_in_worker = 1;
 	if(receive_msg(buf, len, &rcv) < 0)
