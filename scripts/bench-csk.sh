@@ -63,6 +63,9 @@ sipp) ;;
 *) echo "bench-csk: MCSEC_BENCH_LOADGEN must be sipload or sipp" >&2; exit 1 ;;
 esac
 echo "csk_fresh_loadgen=$loadgen"
+# sipload: 0 = woken by every datagram (poll), else drain the socket every N us (nanosleep)
+sl_tick="${MCSEC_BENCH_SIPLOAD_TICK_US:-0}"
+[ "$loadgen" = sipload ] && echo "csk_fresh_sipload_tick_us=$sl_tick"
 N="${MCSEC_BENCH_CSK_UPLOADS:-5000}"
 csk_gen "$IT_DIR/fresh.csv" "$N"
 # the memory manager of make run (scripts/run.sh: MCSEC_MEM_MANAGER, default tlsf); extra
@@ -135,7 +138,8 @@ wait_quiet fresh
 if [ "$loadgen" = sipload ]; then
 	# the MCX stand-in: 200 to every request, count written at SIGTERM (a child of this script,
 	# reaped below before child_ticks is read)
-	"$IT_DIR/sipload" uas -p "$MCX_PORT" -c "$IT_DIR/mcx-received.txt" 2>"$IT_DIR/sipload-uas.err" &
+	"$IT_DIR/sipload" uas -p "$MCX_PORT" -c "$IT_DIR/mcx-received.txt" -i "$sl_tick" \
+		2>"$IT_DIR/sipload-uas.err" &
 	UAS_PID=$!
 	IT_BG_PIDS+=("$UAS_PID")
 	# the same scenario text as csk_uac gives SIPp
@@ -176,7 +180,7 @@ if [ "$loadgen" = sipload ]; then
 	# bounded by timeout(1) like SIPp's -timeout 300s
 	(exec timeout -k 5 300 "$IT_DIR/sipload" uac -d "127.0.0.1:$KAM_PORT" -p "$UAC_PORT" \
 		-f "$IT_DIR/fresh.csv" -t "$IT_DIR/uac_csk_upload-REGISTER.xml" -r "$offered" -m "$N" \
-		-l 40 -T 20 >"$IT_DIR/sipload-uac.out" 2>"$IT_DIR/sipload-uac.err" </dev/null) &
+		-l 40 -T 20 -i "$sl_tick" >"$IT_DIR/sipload-uac.out" 2>"$IT_DIR/sipload-uac.err" </dev/null) &
 	uac_pid=$!
 	IT_BG_PIDS+=("$uac_pid")
 	wait "$uac_pid"
@@ -189,8 +193,11 @@ k1="$(kam_ticks)"
 # shellcheck disable=SC2086
 a1="$(pid_ticks $apids)"
 s1="$(sys_ticks)"
+# reaped children so far: the UAC (c_uac - c0); then the pinger, then the UAS
+c_uac="$(child_ticks)"
 touch "$IT_DIR/sat-done"
 wait "$ping_pid"
+c_ping="$(child_ticks)"
 cat "$IT_DIR/ping-sat.txt"
 kill "$UAS_PID" 2>/dev/null
 wait "$UAS_PID" 2>/dev/null
@@ -255,8 +262,11 @@ echo "csk_fresh_machine_busy_pct=$(busy_pct "$s0" "$s1")"
 kpct="$(/usr/bin/python3 -c "print('%.0f' % (100.0 * ($k1 - $k0) / $HZ / (($w1 - $w0) / 1e6) / $cores))")"
 tpct="$(/usr/bin/python3 -c "print('%.0f' % (100.0 * ($c1 - $c0) / $HZ / (($w1 - $w0) / 1e6) / $cores))")"
 echo "csk_fresh_kamailio_cpu_pct=$kpct"
-# the SIPp client and server and the pinger (they share the 2 cores with Kamailio)
+# the load generator (UAC + MCX stand-in) and the pinger (they share the 2 cores with Kamailio)
 echo "csk_fresh_bench_tools_cpu_pct=$tpct"
+# of which the load generator, per upload (UAC + UAS; CLK_TCK resolution)
+echo "csk_fresh_loadgen_cpu_us_per_upload=$(/usr/bin/python3 -c "print('%.0f' % ((($c_uac - $c0) + ($c1 - $c_ping)) * 1e6 / $HZ / max(${ok:-0}, 1)))")"
+echo "csk_fresh_pinger_cpu_pct=$(/usr/bin/python3 -c "print('%.1f' % (100.0 * ($c_ping - $c_uac) / $HZ / (($w1 - $w0) / 1e6) / $cores))")"
 # what is left: other sessions on this machine
 echo "csk_fresh_other_load_pct=$(($(busy_pct "$s0" "$s1") - kpct - tpct))"
 echo "csk_load_average=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' ,)"

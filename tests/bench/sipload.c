@@ -6,13 +6,13 @@
  * ~450 us of CPU per upload (UAC + UAS), which is not the proxy's cost but is taken from it.
  * This tool does the same job with a few syscalls per request.
  *
- *   sipload uas -p PORT [-c COUNTFILE]
+ *   sipload uas -p PORT [-c COUNTFILE] [-i TICK_US]
  *     answers every request on 127.0.0.1:PORT with "200 OK" (Via(s), From, To (+ ;tag= if
  *     none), Call-ID, CSeq copied, Content-Length: 0); ignores ACK and responses; on SIGTERM or
  *     SIGINT writes the number of requests received to COUNTFILE (or stdout) and exits 0.
  *
  *   sipload uac -d HOST:PORT -p LOCALPORT -f CSV -t SCENARIO -r RATE -m TOTAL -l MAXINFLIGHT
- *               [-T TIMEOUT_S] [-x DUMPFILE]
+ *               [-T TIMEOUT_S] [-x DUMPFILE] [-i TICK_US]
  *     sends TOTAL requests built from the first <send> CDATA of a SIPp scenario and a SIPp
  *     injection CSV (first line SEQUENTIAL, fields separated by ';'), formatted as SIPp 3.6
  *     formats them (leading/trailing blanks of the CDATA and of each line removed, one line end
@@ -31,6 +31,11 @@
  *     with a SIPp trace). Prints
  *       sent=N ok=N failed=N retransmissions=N elapsed_us=N rate_per_s=N.N
  *     and exits 0 only if failed == 0 and ok == TOTAL.
+ *
+ *   -i TICK_US (both modes): 0 (default) = sleep in poll(), woken by every datagram; N = drain
+ *     the socket every N us (nanosleep) instead, like SIPp's scheduler tick: fewer wake-ups per
+ *     message at high rates (a wake-up costs tens of us on the bench VM, and the sender pays
+ *     part of it), at the price of up to N us more latency per message.
  *
  * Build: cc -std=gnu11 -O2 -Wall -Wextra tests/bench/sipload.c -o sipload
  */
@@ -76,6 +81,17 @@ static void install_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+/* sleeps usec (interrupted by a signal: returns early) */
+static void sleep_us(int64_t usec)
+{
+	struct timespec ts;
+	if(usec <= 0)
+		return;
+	ts.tv_sec = (time_t)(usec / 1000000);
+	ts.tv_nsec = (long)(usec % 1000000) * 1000;
+	nanosleep(&ts, NULL);
 }
 
 static int64_t now_us(void)
@@ -300,12 +316,13 @@ static int run_uas(int argc, char **argv)
 {
 	uint16_t port = 0;
 	const char *countfile = NULL;
+	long tick = 0;
 	int opt, fd;
 	unsigned long received = 0, answered = 0, ignored = 0;
 	static char in[MAX_DGRAM + 1], out[MAX_DGRAM + 512];
 	struct outbuf o = {out, 0, sizeof(out), 0};
 
-	while((opt = getopt(argc, argv, "p:c:")) != -1) {
+	while((opt = getopt(argc, argv, "p:c:i:")) != -1) {
 		switch(opt) {
 			case 'p':
 				if(parse_port(optarg, &port) < 0) {
@@ -316,12 +333,19 @@ static int run_uas(int argc, char **argv)
 			case 'c':
 				countfile = optarg;
 				break;
+			case 'i':
+				if(parse_long(optarg, 0, 100000, &tick) < 0) {
+					fprintf(stderr, "sipload uas: bad -i %s\n", optarg);
+					return 2;
+				}
+				break;
 			default:
 				return 2;
 		}
 	}
 	if(!port) {
-		fprintf(stderr, "usage: sipload uas -p PORT [-c COUNTFILE]\n");
+		fprintf(stderr,
+				"usage: sipload uas -p PORT [-c COUNTFILE] [-i TICK_US]\n");
 		return 2;
 	}
 	install_signals();
@@ -329,16 +353,21 @@ static int run_uas(int argc, char **argv)
 	if(fd < 0)
 		return 1;
 	while(!g_stop) {
-		struct pollfd pfd = {fd, POLLIN, 0};
-		int r = poll(&pfd, 1, 1000);
-		if(r < 0) {
-			if(errno == EINTR)
+		if(tick) {
+			/* fixed tick: no wake-up per datagram (see the header comment) */
+			sleep_us(tick);
+		} else {
+			struct pollfd pfd = {fd, POLLIN, 0};
+			int r = poll(&pfd, 1, 1000);
+			if(r < 0) {
+				if(errno == EINTR)
+					continue;
+				perror("sipload uas: poll");
+				break;
+			}
+			if(r == 0)
 				continue;
-			perror("sipload uas: poll");
-			break;
 		}
-		if(r == 0)
-			continue;
 		for(;;) {
 			struct sockaddr_storage src;
 			socklen_t sl = sizeof(src);
@@ -918,7 +947,7 @@ static int run_uac(int argc, char **argv)
 	struct uac u;
 	const char *csv = NULL, *tplfile = NULL, *dump = NULL;
 	char *tpl;
-	long rate = 0, total = 0, maxinf = 0, timeout_s = 20;
+	long rate = 0, total = 0, maxinf = 0, timeout_s = 20, tick = 0;
 	int opt, fd, have_dest = 0;
 	struct sockaddr_in dst;
 	struct call *calls;
@@ -932,7 +961,7 @@ static int run_uac(int argc, char **argv)
 
 	memset(&u, 0, sizeof(u));
 	strcpy(u.local_ip, "127.0.0.1");
-	while((opt = getopt(argc, argv, "d:p:f:t:r:m:l:T:x:")) != -1) {
+	while((opt = getopt(argc, argv, "d:p:f:t:r:m:l:T:x:i:")) != -1) {
 		switch(opt) {
 			case 'd':
 				if(parse_hostport(optarg, u.remote_ip, &u.remote_port) < 0) {
@@ -973,6 +1002,10 @@ static int run_uac(int argc, char **argv)
 			case 'x':
 				dump = optarg;
 				break;
+			case 'i':
+				if(parse_long(optarg, 0, 100000, &tick) < 0)
+					return 2;
+				break;
 			default:
 				return 2;
 		}
@@ -980,9 +1013,10 @@ static int run_uac(int argc, char **argv)
 	if(!have_dest || !u.local_port || !csv || !tplfile || !rate || !total
 			|| !maxinf) {
 		fprintf(stderr, "usage: sipload uac -d HOST:PORT -p LOCALPORT -f CSV "
-						"-t SCENARIO "
-						"-r RATE -m TOTAL -l MAXINFLIGHT [-T TIMEOUT_S] [-x "
-						"DUMPFILE]\n");
+						"-t SCENARIO\n"
+						"  -r RATE -m TOTAL -l MAXINFLIGHT [-T TIMEOUT_S] [-x "
+						"DUMPFILE]\n"
+						"  [-i TICK_US]\n");
 		return 2;
 	}
 	u.pid = (unsigned)getpid();
@@ -1111,13 +1145,19 @@ static int run_uac(int argc, char **argv)
 			break;
 
 		now = now_us();
-		r = poll(&pfd, 1, next > now ? (int)((next - now + 999) / 1000) : 0);
-		if(r < 0 && errno != EINTR) {
-			perror("sipload uac: poll");
-			break;
+		if(tick) {
+			/* fixed tick (or the next timer when sooner), then drain the socket */
+			sleep_us(next - now < tick ? next - now : tick);
+		} else {
+			r = poll(
+					&pfd, 1, next > now ? (int)((next - now + 999) / 1000) : 0);
+			if(r < 0 && errno != EINTR) {
+				perror("sipload uac: poll");
+				break;
+			}
+			if(r <= 0)
+				continue;
 		}
-		if(r <= 0)
-			continue;
 		for(;;) {
 			ssize_t n = recv(fd, in, MAX_DGRAM, 0);
 			int code;
@@ -1203,9 +1243,11 @@ int main(int argc, char **argv)
 		return run_uas(argc - 1, argv + 1);
 	if(argc >= 2 && strcmp(argv[1], "uac") == 0)
 		return run_uac(argc - 1, argv + 1);
-	fprintf(stderr, "usage: sipload uas -p PORT [-c COUNTFILE]\n"
-					"       sipload uac -d HOST:PORT -p LOCALPORT -f CSV -t "
-					"SCENARIO -r RATE "
-					"-m TOTAL -l MAXINFLIGHT [-T TIMEOUT_S] [-x DUMPFILE]\n");
+	fprintf(stderr,
+			"usage: sipload uas -p PORT [-c COUNTFILE] [-i TICK_US]\n"
+			"       sipload uac -d HOST:PORT -p LOCALPORT -f CSV -t SCENARIO\n"
+			"         -r RATE -m TOTAL -l MAXINFLIGHT [-T TIMEOUT_S] [-x "
+			"DUMPFILE]\n"
+			"         [-i TICK_US]\n");
 	return 2;
 }
