@@ -90,12 +90,16 @@ apids="$(kam_rpc core.psx | awk '/PID:/{p=$2} /DSC:/ && /Async Task/{print p}')"
 [ -n "$apids" ] || it_fail "no async workers listed"
 upid="$(grep "CSK upload: mcx-id sip:alice@example.org" "$IT_DIR/kamailio.log" | head -1 | sed -n 's/^ *[0-9]*(\([0-9]*\)).*/\1/p')"
 echo "$apids" | grep -qx "$upid" || it_fail "the upload ran in pid '$upid', not in an async worker ($apids)"
+# modparam async_nice (default 10) applies to the async worker doing the re-run
+[ "$(ps -o ni= -p "$upid" | tr -d ' ')" = 10 ] || it_fail "async worker $upid not at nice 10"
 
 # --- 2. retransmissions: 3 copies back to back, one 0.5 s after the 200
 csk_upload "$IT_DIR/rtx" bob
 rm -f "$IT_DIR/uas-messages.log"
 csk_uas uas_csk_upload.xml REGISTER -m 5
 h0="$(csk_stat handoffs)"
+u0="$(csk_stat uploads_ok)"
+c0="$(csk_stat cache_hits)"
 send_copies "$IT_DIR/rtx.csv" 3 0.5 >"$IT_DIR/rtx.out" || it_fail "sender failed"
 cat "$IT_DIR/rtx.out" >&2
 sleep 0.5
@@ -109,6 +113,10 @@ it_log "retransmissions: $((h1 - h0)) of 4 copies handed off (the rest absorbed 
 [ $((h1 - h0)) -ge 1 ] || it_fail "no hand-off for the retransmitted upload"
 stat_is handoff_failed 0
 kam_rpc mcsec.stats | grep -q "replayed" && it_fail "a copy was refused as a replay"
+# the copies handed off were absorbed by tm before the upload (t_newtran() first in the re-run):
+# one upload, none of them taken for a refresh of the binding the first one made
+[ "$(csk_stat uploads_ok)" = $((u0 + 1)) ] || it_fail "uploads_ok +$(($(csk_stat uploads_ok) - u0)) for one REGISTER"
+[ "$(csk_stat cache_hits)" = "$c0" ] || it_fail "a copy was processed as a refresh"
 . "$IT_DIR/rtx.env"
 kam_rpc mcsec.client sip:bob@example.org | grep -q "csk_id: $CSK_ID" || it_fail "bob's CSK-ID not bound"
 
@@ -123,16 +131,20 @@ b[-1] ^= 1
 f[0] = base64.b64encode(bytes(b)).decode()
 open(sys.argv[2], "w").write(lines[0] + "\n" + ";".join(f) + "\n")
 PY
+f0="$(csk_stat uploads_failed)"
 send_copies "$IT_DIR/bad.csv" 2 0.3 >"$IT_DIR/bad.out" || it_fail "sender failed"
 cat "$IT_DIR/bad.out" >&2
 [ "$(wc -l <"$IT_DIR/bad.out")" -ge 2 ] || it_fail "refused upload: not every copy answered"
 grep -v "^403 .*signature" "$IT_DIR/bad.out" && it_fail "refused upload: an answer other than the 403"
 [ "$(uas_received REGISTER)" = 1 ] || it_fail "the MCX server received the refused upload"
 stat_is decapsulations 2
+# verified once: the other copies were absorbed by the transaction, which resent the 403
+[ "$(csk_stat uploads_failed)" = $((f0 + 1)) ] || it_fail "refused upload: $(($(csk_stat uploads_failed) - f0)) verifications for one REGISTER"
 grep -q "Failed regexp" "$IT_DIR"/uas-*_errors.log 2>/dev/null && it_fail "UAS: a forwarded REGISTER was not as expected"
 kill "$UAS_PID" 2>/dev/null
 wait "$UAS_PID" 2>/dev/null
 kam_stop
+mv "$IT_DIR/kamailio.log" "$IT_DIR/kamailio-1.log"
 
 # --- 3. no async workers: the SIP worker does the upload itself
 MCSEC_ASYNC_WORKERS=0 kam_start || it_fail "kamailio with async_workers=0 did not start"
