@@ -25,7 +25,8 @@
 # UAS, ~11 % of the cores at saturation) is not the proxy's cost but is taken from the proxy's
 # cores, which pulls the rate/ceiling ratio down. The MCX stand-in counts the REGISTERs it
 # received (csk_fresh_mcx_received, must equal csk_fresh_uploads_ok). The refresh/plain-relay
-# comparison stays on SIPp (both sides with the same tool).
+# comparison stays on SIPp (both sides with the same tool). Self-check of the generator (byte for
+# byte vs SIPp, counts, garbage, failures): bash tests/bench/sipload-check.sh
 set -uo pipefail
 TOP="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$TOP"
