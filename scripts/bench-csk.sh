@@ -21,9 +21,9 @@
 # Load generator of the fresh-upload run (MCSEC_BENCH_LOADGEN): "sipload" (default) is
 # tests/bench/sipload.c, a lean single-threaded C UAC + UAS (the UAC sends byte for byte what the
 # SIPp scenario sends); "sipp" keeps the SIPp UAC/UAS. Why: on the 2-core bench VM the load
-# generators share the cores with Kamailio, and SIPp's CPU per call (~450 us per upload for UAC +
-# UAS, ~11 % of the cores at saturation) is not the proxy's cost but is taken from the proxy's
-# cores, which pulls the rate/ceiling ratio down. The MCX stand-in counts the REGISTERs it
+# generators share the cores with Kamailio, and SIPp's CPU per call (UAC + UAS 340-500 us per
+# upload, sipload 180-250 us: csk_fresh_loadgen_cpu_us_per_upload) is not the proxy's cost but is
+# taken from the proxy's cores, which pulls the rate/ceiling ratio down. The MCX stand-in counts the REGISTERs it
 # received (csk_fresh_mcx_received, must equal csk_fresh_uploads_ok). The refresh/plain-relay
 # comparison stays on SIPp (both sides with the same tool). Self-check of the generator (byte for
 # byte vs SIPp, counts, garbage, failures): bash tests/bench/sipload-check.sh
