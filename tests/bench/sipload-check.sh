@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Self-check of tests/bench/sipload.c (the bench's load generator), run by hand:
+# Self-check of tests/bench/sipload.c (the bench's load generator); make test runs it through
+# tests/integration/test_bench_sipload.sh, or by hand:
 #   bash tests/bench/sipload-check.sh
 #  1. the UAC sends byte for byte what SIPp sends for tests/sipp/uac_csk_upload.xml (3 requests
 #     over a 2-record CSV, so the records wrap; pid and local port normalised);
@@ -71,21 +72,23 @@ sed -e "s|@METHOD@|REGISTER|g" -e "s|@CODE@|200|g" -e "s|@REASON@|OK|g" \
 # 1. byte for byte against SIPp
 if command -v sipp >/dev/null; then
 	P="$(port)"
+	SP="$(port)"
+	LP="$(port)"
 	capture "$P" "$W/sipp.bin" 3
-	(cd "$W" && exec sipp "127.0.0.1:$P" -sf "$W/scen.xml" -i 127.0.0.1 -p 45990 -inf "$W/in.csv" \
+	(cd "$W" && exec sipp "127.0.0.1:$P" -sf "$W/scen.xml" -i 127.0.0.1 -p "$SP" -inf "$W/in.csv" \
 		-m 3 -r 100 -nostdin -timeout 2s >/dev/null 2>&1)
 	wait "$CAP_PID"
 	capture "$P" "$W/sl.bin" 3
-	"$W/sipload" uac -d "127.0.0.1:$P" -p 45991 -f "$W/in.csv" -t "$W/scen.xml" -r 100 -m 3 -l 3 \
+	"$W/sipload" uac -d "127.0.0.1:$P" -p "$LP" -f "$W/in.csv" -t "$W/scen.xml" -r 100 -m 3 -l 3 \
 		-T 1 >/dev/null 2>&1
 	wait "$CAP_PID"
-	if /usr/bin/python3 - "$W/sipp.bin" "$W/sl.bin" <<'PY'; then
+	if /usr/bin/python3 - "$W/sipp.bin" "$W/sl.bin" "$SP" "$LP" <<'PY'; then
 import re, sys
 a = open(sys.argv[1], "rb").read()
 b = open(sys.argv[2], "rb").read()
 pa = re.search(rb"tag=(\d+)SIPp", a).group(1)
 pb = re.search(rb"tag=(\d+)SIPp", b).group(1)
-b = b.replace(pb, pa).replace(b":45991", b":45990")
+b = b.replace(pb, pa).replace(b":" + sys.argv[4].encode(), b":" + sys.argv[3].encode())
 sys.exit(0 if a == b and a.count(b"\0") == 2 else 1)
 PY
 		pass "3 requests byte for byte as SIPp sends them (pid, local port normalised)"
