@@ -5,6 +5,7 @@
  * registered explicitly with duplicates rejected.  Also the process-wide
  * init/shutdown and small tree helpers shared by the XML protection files.
  */
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,7 @@
 #include "kdf.h"
 #include "mcsec_err.h"
 #include "xml_internal.h"
+#include "xml_mem.h"
 
 #define PARSE_OPTS                                             \
 	(XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING \
@@ -25,6 +27,127 @@
 
 /* Set once per process by mcsec_xml_init() (documented global state). */
 static int xml_inited;
+
+/*
+ * libxml2 memory functions that wipe every block before releasing it.
+ *
+ * Decrypted XML (TS 33.180 9.3.4: access tokens, MC service IDs, call and
+ * group identities) and the KMS key material parsed from XML get copied by
+ * libxml2 into its own heap blocks: node contents, attribute values, the
+ * dictionary, parser input buffers, xmlBuffer / xmlOutputBuffer
+ * serialisations, and xmlsec1's xmlSecBuffers (xmlsec1 allocates through
+ * xmlMalloc too).  libxml2 routes all of these through the xmlFree /
+ * xmlMalloc / xmlRealloc / xmlMemStrdup globals, so installing these
+ * wrappers with xmlMemSetup() wipes the plaintext wherever libxml2 keeps it.
+ *
+ * The wrappers sit directly on the C library's malloc family, which is also
+ * libxml2's default (free, malloc, realloc, xmlStrdup -> xmlMalloc).  So the
+ * libxml2 rule "call xmlMemSetup() before any other libxml routine" is met
+ * even when it is not literally first (another Kamailio module or xmlsec1
+ * used libxml2 earlier): a block that libxml2 took from plain malloc() and
+ * releases through wipe_free() is an ordinary block of the same heap
+ * (malloc_usable_size() and free() are valid for it), and a block that we
+ * handed out and that is released with plain free() after
+ * mcsec_xml_shutdown() is equally ordinary.  The one unsafe case is a
+ * different allocator already installed by someone else (their blocks are
+ * not ours to size or free): mcsec_xml_init() then leaves it in place and
+ * mcsec_xml_wipe_active() reports 0.  malloc_usable_size() is glibc's (also
+ * provided by jemalloc/tcmalloc and by the sanitizer runtimes, which report
+ * the requested size).
+ */
+static int wipe_active;
+static xmlFreeFunc prev_free;
+static xmlMallocFunc prev_malloc;
+static xmlReallocFunc prev_realloc;
+static xmlStrdupFunc prev_strdup;
+
+void mcsec_xml_wipe_block(void *p)
+{
+	if(p)
+		explicit_bzero(p, malloc_usable_size(p));
+}
+
+static void wipe_free(void *p)
+{
+	if(!p)
+		return;
+	mcsec_xml_wipe_block(p);
+	free(p);
+}
+
+static void *plain_malloc(size_t n)
+{
+	return malloc(n);
+}
+
+/* xmlReallocFunc: NULL mem acts as malloc; NULL result means failure with
+ * mem left untouched (callers keep and later free it), so a zero size gets
+ * a 1-octet block rather than NULL.  Never glibc realloc(): moving a block
+ * would release the old copy unwiped; this always moves, wiping the old. */
+static void *wipe_realloc(void *p, size_t n)
+{
+	void *q = malloc(n ? n : 1);
+	size_t old;
+
+	if(!q || !p)
+		return q;
+	old = malloc_usable_size(p);
+	memcpy(q, p, old < n ? old : n);
+	wipe_free(p);
+	return q;
+}
+
+static char *plain_strdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+int mcsec_xml_wipe_active(void)
+{
+	return wipe_active;
+}
+
+/* Install the wiping functions unless another allocator is in place. */
+static void wipe_install(void)
+{
+	xmlFreeFunc f = NULL;
+	xmlMallocFunc m = NULL;
+	xmlReallocFunc r = NULL;
+	xmlStrdupFunc s = NULL;
+
+	if(xmlMemGet(&f, &m, &r, &s) != 0)
+		return;
+	if(f == wipe_free) {
+		wipe_active = 1;
+		return;
+	}
+	if(f != (xmlFreeFunc)free || m != (xmlMallocFunc)malloc
+			|| r != (xmlReallocFunc)realloc)
+		return;
+	if(xmlMemSetup(wipe_free, plain_malloc, wipe_realloc, plain_strdup) != 0)
+		return;
+	prev_free = f;
+	prev_malloc = m;
+	prev_realloc = r;
+	prev_strdup = s;
+	wipe_active = 1;
+}
+
+/* After xmlCleanupParser(): the saved defaults come back so that nothing in
+ * libxml2 points into this code any more (blocks still alive are ordinary
+ * malloc blocks, see above). */
+static void wipe_uninstall(void)
+{
+	xmlFreeFunc f = NULL;
+	xmlMallocFunc m = NULL;
+	xmlReallocFunc r = NULL;
+	xmlStrdupFunc s = NULL;
+
+	if(prev_free && xmlMemGet(&f, &m, &r, &s) == 0 && f == wipe_free)
+		xmlMemSetup(prev_free, prev_malloc, prev_realloc, prev_strdup);
+	prev_free = NULL;
+	wipe_active = 0;
+}
 
 /* Every external load (DTD, entity, XInclude) is refused. */
 static xmlParserInputPtr no_external_loader(
@@ -40,6 +163,9 @@ int mcsec_xml_init(void)
 {
 	if(xml_inited)
 		return MCSEC_OK;
+	/* before xmlInitParser(): its dictionary and handlers are allocated
+	 * through the new functions already */
+	wipe_install();
 	xmlInitParser();
 	xmlSetExternalEntityLoader(no_external_loader);
 	xml_inited = 1;
@@ -51,6 +177,7 @@ void mcsec_xml_shutdown(void)
 	if(!xml_inited)
 		return;
 	xmlCleanupParser();
+	wipe_uninstall();
 	xml_inited = 0;
 }
 
