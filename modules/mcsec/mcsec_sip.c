@@ -11,6 +11,7 @@
 #include "core/parser/parse_from.h"
 #include "core/parser/parse_ppi_pai.h"
 
+#include "xml_mem.h"
 #include "xmlprot.h"
 
 #include "mcsec_sip.h"
@@ -103,6 +104,9 @@ void mcsec_sip_xml_ready(void)
 	/* libxml2 per process, after fork (SIP workers and async workers) */
 	if(xml_ready_pid != getpid()) {
 		mcsec_xml_init();
+		if(!mcsec_xml_wipe_active())
+			LM_WARN("libxml2 already had another allocator than the C "
+					"library's: its freed blocks are not wiped by mcsec\n");
 		xml_ready_pid = getpid();
 	}
 }

@@ -88,6 +88,13 @@ static void test_installed(void **state)
 	assert_ptr_equal(xmlFree, d_free);
 	assert_ptr_equal(xmlRealloc, d_realloc);
 	assert_ptr_equal(xmlMemStrdup, d_strdup);
+	/* the allocator alone (the tool, before its schema loads) */
+	mcsec_xml_mem_init();
+	assert_int_equal(mcsec_xml_wipe_active(), 1);
+	assert_ptr_equal(xmlFree, f);
+	assert_ptr_equal(xmlRealloc, r);
+	mcsec_xml_mem_init();
+	assert_ptr_equal(xmlFree, f);
 	assert_int_equal(mcsec_xml_init(), MCSEC_OK);
 	assert_int_equal(mcsec_xml_wipe_active(), 1);
 	assert_ptr_equal(xmlFree, f);

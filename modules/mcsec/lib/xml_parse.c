@@ -108,7 +108,7 @@ int mcsec_xml_wipe_active(void)
 }
 
 /* Install the wiping functions unless another allocator is in place. */
-static void wipe_install(void)
+void mcsec_xml_mem_init(void)
 {
 	xmlFreeFunc f = NULL;
 	xmlMallocFunc m = NULL;
@@ -165,7 +165,7 @@ int mcsec_xml_init(void)
 		return MCSEC_OK;
 	/* before xmlInitParser(): its dictionary and handlers are allocated
 	 * through the new functions already */
-	wipe_install();
+	mcsec_xml_mem_init();
 	xmlInitParser();
 	xmlSetExternalEntityLoader(no_external_loader);
 	xml_inited = 1;

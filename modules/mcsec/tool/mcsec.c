@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "tool.h"
+#include "xml_mem.h"
 
 static const struct
 {
@@ -40,6 +41,11 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	/* before any libxml2/xmlsec1 use (KMS XML parsing, KRR, XML protection):
+	 * libxml2's blocks are wiped when freed.  Only the allocator: krr verify
+	 * --schema loads its XSD files before mcsec_xml_init() refuses external
+	 * loads. */
+	mcsec_xml_mem_init();
 	for(size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if(!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);
