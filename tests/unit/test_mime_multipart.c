@@ -243,6 +243,7 @@ static void test_cte_helpers(void **state)
 	char *u;
 	size_t n = 99;
 
+	(void)state;
 	memset(&p, 0, sizeof(p));
 	assert_int_equal(mcsec_mime_part_cte(&p), MCSEC_MIME_CTE_IDENTITY);
 	p.cte = " 8Bit\t";
