@@ -77,17 +77,6 @@ echo "csk_mem_manager=$mm"
 kam_start -x "$mm" -X "$mm" ${MCSEC_BENCH_KAM_ARGS:-} >&2 ||
 	{ echo "bench-csk: kamailio did not start" >&2; exit 1; }
 
-kam_ticks() {
-	local t=0 p s
-	for p in $(ps -o pid= -s "$KAM_PID" 2>/dev/null); do
-		s="$(cat "/proc/$p/stat" 2>/dev/null)" || continue
-		s="${s##*) }"
-		# shellcheck disable=SC2086
-		set -- $s
-		t=$((t + ${12} + ${13}))
-	done
-	echo "$t"
-}
 HZ="$(getconf CLK_TCK)"
 # the machine is shared (other sessions' processes are invisible to ps but show in /proc/stat):
 # busy and total ticks of all CPUs, to report how busy the machine was and to start the
@@ -159,17 +148,6 @@ IT_BG_PIDS+=("$ping_pid")
 # the async task workers (core.psx descriptions), to split Kamailio's CPU between them and the
 # SIP workers (+ timers, main)
 apids="$(kam_rpc core.psx | awk '/PID:/{p=$2} /DSC:/ && /Async Task/{print p}')"
-pid_ticks() { # PIDS... -> utime+stime
-	local t=0 p s
-	for p in "$@"; do
-		s="$(cat "/proc/$p/stat" 2>/dev/null)" || continue
-		s="${s##*) }"
-		# shellcheck disable=SC2086
-		set -- $s
-		t=$((t + ${12} + ${13}))
-	done
-	echo "$t"
-}
 # shellcheck disable=SC2086
 a0="$(pid_ticks $apids)"
 w0=$(date +%s%6N)

@@ -48,17 +48,6 @@ protect_upload "$IT_DIR/alice" alice
 . "$IT_DIR/alice.env"
 
 HZ="$(getconf CLK_TCK)"
-kam_ticks() { # utime+stime of the Kamailio main process and its children (its session)
-	local t=0 p s
-	for p in $(ps -o pid= -s "$KAM_PID" 2>/dev/null); do
-		s="$(cat "/proc/$p/stat" 2>/dev/null)" || continue
-		s="${s##*) }"
-		# shellcheck disable=SC2086
-		set -- $s
-		t=$((t + ${12} + ${13}))
-	done
-	echo "$t"
-}
 
 # ---- the bodies ----
 GRP="sip:bench-group@example.org"

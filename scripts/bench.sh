@@ -50,16 +50,7 @@ SECS="${MCSEC_BENCH_SECONDS:-20}"
 STEPS="${MCSEC_BENCH_STEPS:-250 500 1000 2000 2500 3000 4000 6000 8000 12000}"
 HZ="$(getconf CLK_TCK)"
 
-kam_ticks() { # utime+stime of the Kamailio main process and its children (its session)
-	local t=0 p s
-	for p in $(ps -o pid= -s "$KAM_PID" 2>/dev/null); do # main pid == session id (setsid)
-		s="$(cat "/proc/$p/stat" 2>/dev/null)" || continue
-		s="${s##*) }" # fields after "(comm) "
-		set -- $s
-		t=$((t + ${12} + ${13}))
-	done
-	echo "$t"
-}
+# kam_ticks: tests/integration/lib.sh
 now_us() { date +%s%6N; }
 
 sipp_uas uas_register_bench.xml -buff_size 4194304 -timeout 600s

@@ -154,3 +154,21 @@ sipp_uac() {
 	IT_BG_PIDS+=("$pid")
 	wait "$pid"
 }
+
+# CPU ticks (utime+stime, CLK_TCK units) of the given processes, for the bench scripts
+pid_ticks() { # PIDS...
+	local t=0 p s
+	for p in "$@"; do
+		s="$(cat "/proc/$p/stat" 2>/dev/null)" || continue
+		s="${s##*) }"
+		# shellcheck disable=SC2086
+		set -- $s
+		t=$((t + ${12} + ${13}))
+	done
+	echo "$t"
+}
+# ... of the Kamailio started by kam_start: its main process and children (its session)
+kam_ticks() {
+	# shellcheck disable=SC2046
+	pid_ticks $(ps -o pid= -s "$KAM_PID" 2>/dev/null)
+}
